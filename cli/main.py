@@ -1,0 +1,110 @@
+"""The `customer-insight` command: load data, generate and load the demo, serve the dashboard."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from config.settings import WAREHOUSE_URL_ENV, load_settings
+
+EXIT_SOURCE_ERROR = 2
+EXIT_LOAD_ERROR = 3
+
+
+@click.group(help=f"""Customer Insight: customer analytics over a SQL warehouse.
+
+The warehouse is set by {WAREHOUSE_URL_ENV} (a SQLAlchemy URL; default: a DuckDB file in ./data,
+or in CUSTOMER_INSIGHT_DATA_DIR).""")
+def main() -> None:
+    pass
+
+
+@main.command(help="Load source files into a new warehouse and swap it in.")
+@click.option("--source", "source_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder with files named after the contract (customers.json, interactions.csv, ...).")
+@click.option("--mapping", "mapping_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="TOML mapping file for files with their own column names.")
+@click.option("--force", is_flag=True, help="Rebuild even if these exact files are already loaded.")
+def load(source_dir: Path | None, mapping_file: Path | None, force: bool) -> None:
+    from etl.load import LoadError, run_load
+    from etl.sources.discover import plan_from_folder, plan_from_mapping
+    from etl.sources.errors import SourceError
+
+    if (source_dir is None) == (mapping_file is None):
+        raise click.UsageError("give exactly one of --source DIR or --mapping FILE.toml")
+    settings = load_settings()
+    out = Console()
+    try:
+        plan = plan_from_folder(source_dir) if source_dir else plan_from_mapping(mapping_file)
+        report = run_load(settings, plan, force=force)
+    except SourceError as exc:
+        out.print(f"[red]error[/red] {exc}\nThe warehouse in service was not changed.", highlight=False)
+        sys.exit(EXIT_SOURCE_ERROR)
+    except LoadError as exc:
+        out.print(f"[red]error[/red] {exc}", highlight=False)
+        sys.exit(EXIT_LOAD_ERROR)
+    report.print(out)
+    out.print(f"Warehouse: {settings.warehouse_url}", highlight=False)
+
+
+@main.command(help="Write the demo data set (all seven entities) as Parquet files.")
+@click.option("--scale", type=click.Choice(["S", "M", "L"]), default="S", show_default=True)
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), required=True)
+@click.option("--seed", type=int, default=42, show_default=True)
+def generate(scale: str, out_dir: Path, seed: int) -> None:
+    from etl.demo.generator import generate as generate_demo
+
+    paths = generate_demo(scale, out_dir, seed=seed)
+    for entity, path in paths.items():
+        click.echo(f"{entity:<14} {path}")
+
+
+@main.command(help="Generate the demo data, load it and start the dashboard.")
+@click.option("--scale", type=click.Choice(["S", "M", "L"]), default="S", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8050, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Only generate and load; do not start the server.")
+def demo(scale: str, host: str, port: int, no_serve: bool) -> None:
+    from etl.demo.generator import generate as generate_demo
+    from etl.load import run_load
+    from etl.sources.discover import plan_from_folder
+
+    settings = load_settings()
+    folder = settings.data_dir / f"demo-{scale}"
+    out = Console()
+    if not (folder / "customers.parquet").exists():
+        out.print(f"Generating the demo data set (scale {scale}) in {folder} ...")
+        generate_demo(scale, folder)
+    report = run_load(settings, plan_from_folder(folder))
+    report.print(out)
+    if not no_serve:
+        _serve(settings, host, port, workers=1, debug=False)
+
+
+@main.command(help="Start the dashboard (gunicorn).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8050, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--debug", is_flag=True, help="Flask development server with reload (not for production).")
+def serve(host: str, port: int, workers: int, debug: bool) -> None:
+    _serve(load_settings(), host, port, workers, debug)
+
+
+def _serve(settings, host: str, port: int, workers: int, debug: bool) -> None:
+    from dashapp.app import create_app
+
+    click.echo(f"Customer Insight on http://{host}:{port}/  (warehouse: {settings.warehouse_url})")
+    app = create_app(settings)
+    if debug:
+        app.run(host=host, port=port, debug=True)
+        return
+    from dashapp.wsgi import run_gunicorn
+
+    run_gunicorn(app.server, host, port, workers)
+
+
+if __name__ == "__main__":
+    main()

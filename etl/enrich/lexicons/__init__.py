@@ -1,0 +1,1 @@
+"""Vendored sentiment lexicons (data only); provenance and licences in NOTICE.md."""

@@ -1,0 +1,32 @@
+"""The query API: run a named query of sql/queries/ with bound parameters and get a DataFrame.
+
+Queries are files such as sql/queries/overview/warehouse_row_counts.sql, named "overview/warehouse_row_counts".
+Parameters are written :name in the SQL and always bound, never formatted into the text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from warehouse.sqlfiles import read_sql
+
+# :name, but not the second colon of a ::cast
+_PARAMETER = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
+
+
+def to_duckdb_parameters(sql: str) -> str:
+    return _PARAMETER.sub(r"$\1", sql)
+
+
+def run_query(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
+    sql = to_duckdb_parameters(read_sql(f"queries/{name}.sql"))
+    used = set(_PARAMETER.findall(read_sql(f"queries/{name}.sql")))
+    missing = used - params.keys()
+    if missing:
+        raise TypeError(f"query {name} needs parameter(s): {', '.join(sorted(missing))}")
+    return con.execute(sql, {k: v for k, v in params.items() if k in used}).df()
+

@@ -1,0 +1,69 @@
+"""Read access to the warehouse in service, for the dashboard, exports and the CLI.
+
+The DuckDB file is opened read-only. A load swaps a new file in by rename; the reader notices (the file's
+inode changes) and reconnects, so users see the new data version on their next query while queries already
+running finish on the old one.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from warehouse.queries import run_query
+
+
+class WarehouseUnavailable(Exception):
+    """The warehouse cannot be read (not built yet, or the file is unreadable)."""
+
+
+class WarehouseReader:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._version: tuple[int, int] | None = None
+
+    @property
+    def version(self) -> str:
+        """Identifies the data version in service (changes with every load); for cache keys."""
+        self._connection()
+        return f"{self._version[0]}-{self._version[1]}" if self._version else "none"
+
+    def query(self, name: str, **params: Any) -> pd.DataFrame:
+        """Run sql/queries/<name>.sql with bound parameters."""
+        cursor = self._connection().cursor()
+        try:
+            return run_query(cursor, name, **params)
+        finally:
+            cursor.close()
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        try:
+            stat = os.stat(self.path)
+        except FileNotFoundError as exc:
+            raise WarehouseUnavailable(
+                f"no warehouse at {self.path}: run `customer-insight load` or `customer-insight demo`"
+            ) from exc
+        version = (stat.st_ino, stat.st_mtime_ns)
+        with self._lock:
+            if self._con is None or version != self._version:
+                if self._con is not None:
+                    self._con.close()
+                try:
+                    self._con = duckdb.connect(str(self.path), read_only=True)
+                except duckdb.Error as exc:
+                    raise WarehouseUnavailable(f"cannot open the warehouse {self.path}: {exc}") from exc
+                self._version = version
+            return self._con
+
+    def close(self) -> None:
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
