@@ -87,7 +87,8 @@ def detect(cache_dir: Path | None, texts: pd.Series) -> pd.Series:
         return pd.DataFrame({"language": language.detect_languages(batch["text"].tolist())})
 
     out = cached_apply(cache_dir, "language", "1", pd.DataFrame({"text": texts.to_numpy()}), compute)
-    return pd.Series(out["language"].to_numpy(), index=texts.index, dtype=object).where(out["language"].notna().to_numpy(), None)
+    detected = out["language"]
+    return pd.Series(detected.to_numpy(), index=texts.index, dtype=object).where(detected.notna().to_numpy(), None)
 
 
 def score(cache_dir: Path | None, texts: pd.Series, languages: pd.Series) -> pd.Series:
@@ -148,5 +149,6 @@ def customer_key_quotes(texts: pd.DataFrame) -> pd.DataFrame:
     # Rank by sentiment in the direction that matters for the customer; first row wins ties (stable sort).
     directed = scored.assign(rank_key=scored["sentiment"].where(mean < 0, -scored["sentiment"]))
     best = directed.sort_values(["customer_id", "rank_key"], kind="stable").drop_duplicates("customer_id")
-    best_quotes = [quotes.key_quote([text], [value]) for text, value in zip(best["text"], best["sentiment"], strict=True)]
+    best_quotes = [quotes.key_quote([text], [value])
+                   for text, value in zip(best["text"], best["sentiment"], strict=True)]
     return pd.DataFrame({"customer_id": best["customer_id"].to_numpy(), "key_quote": best_quotes})

@@ -59,17 +59,24 @@ class LexiconScorer:
 
     A token is looked up as written (lower-cased), then by its simplemma lemma, then by its Snowball stem,
     each against the lexicon's keys reduced the same way, so inflected forms ("schlechte", "buena",
-    "sbagliata") find their dictionary entry. Keys that collide after reduction are averaged.
+    "sbagliata") find their dictionary entry. Keys that collide after reduction are averaged. Multi-word
+    keys ("vale la pena") are matched as phrases first.
     """
 
     def __init__(self, polarity: dict[str, float], negations: frozenset[str], language: str,
-                 lemmatize: bool = True, stem: bool = True) -> None:
+                 lemmatize: bool = True, stem: bool = True, post_negation: bool = False,
+                 dangling_negation: float = 0.0) -> None:
         self.language = language
         self.negations = negations
-        self.exact = _average({word.lower(): value for word, value in polarity.items()}.items())
-        self.lemmas = _average((self._lemma(word), value) for word, value in polarity.items()) if lemmatize else {}
+        self.post_negation = post_negation
+        self.dangling_negation = dangling_negation
+        single = {w: v for w, v in polarity.items() if " " not in w.strip()}
+        self.phrases = _average((tuple(w.lower().split()), v) for w, v in polarity.items() if " " in w.strip())
+        self.max_phrase = max((len(k) for k in self.phrases), default=1)
+        self.exact = _average((word.lower(), value) for word, value in single.items())
+        self.lemmas = _average((self._lemma(word), value) for word, value in single.items()) if lemmatize else {}
         self._stemmer = _snowball(language) if stem else None
-        self.stems = _average((self._stem(word), value) for word, value in polarity.items()) if stem else {}
+        self.stems = _average((self._stem(word), value) for word, value in single.items()) if stem else {}
         self._lookup = lru_cache(maxsize=200_000)(self._lookup_uncached)
 
     def _lemma(self, word: str) -> str:
@@ -90,21 +97,55 @@ class LexiconScorer:
         return value
 
     def __call__(self, text: str) -> float:
-        total, count, negation_left = 0.0, 0, 0
-        for token in _TOKEN.findall(text):
-            if token in _CLAUSE_END:
-                negation_left = 0
-            elif token.lower() in self.negations:
-                negation_left = NEGATION_WINDOW
-            elif (value := self._lookup(token)) is None:
+        tokens = _TOKEN.findall(text)
+        lowered = [t.lower() for t in tokens]
+        scores: list[float] = []
+        negation_left = 0          # words left in the current negation's scope
+        negation_used = True       # whether the current negation has flipped a word
+        last_unnegated = -1        # index in scores of the clause's last un-negated word (post-negation)
+        i = 0
+        while i < len(tokens):
+            low = lowered[i]
+            if low in _CLAUSE_END:
+                if not negation_used and self.dangling_negation:
+                    scores.append(-self.dangling_negation)
+                negation_left, negation_used, last_unnegated = 0, True, -1
+                i += 1
+                continue
+            if low in self.negations:
+                if self.post_negation and last_unnegated >= 0:
+                    scores[last_unnegated] *= NEGATION_FACTOR
+                    last_unnegated, negation_used = -1, True
+                else:
+                    if not negation_used and self.dangling_negation:
+                        scores.append(-self.dangling_negation)
+                    negation_left, negation_used = NEGATION_WINDOW, False
+                i += 1
+                continue
+            value, width = None, 1
+            for n in range(min(self.max_phrase, len(tokens) - i), 1, -1):
+                phrase = self.phrases.get(tuple(lowered[i:i + n]))
+                if phrase is not None:
+                    value, width = phrase, n
+                    break
+            if value is None:
+                value = self._lookup(tokens[i])
+            i += width
+            if value is None or not value:
                 negation_left = max(0, negation_left - 1)
-            elif value:
-                if negation_left:
-                    value *= NEGATION_FACTOR
-                    negation_left = 0
-                total += value
-                count += 1
-        return _clamp(total / count) if count else 0.0
+                if not negation_left and not negation_used and self.dangling_negation:
+                    scores.append(-self.dangling_negation)
+                    negation_used = True
+                continue
+            if negation_left:
+                scores.append(value * NEGATION_FACTOR)
+                negation_left, negation_used, last_unnegated = 0, True, -1
+            else:
+                scores.append(value)
+                last_unnegated = len(scores) - 1
+        if not negation_used and self.dangling_negation:
+            scores.append(-self.dangling_negation)
+        return _clamp(sum(scores) / len(scores)) if scores else 0.0
 
 
 def _average(pairs: Iterable[tuple[str, float]]) -> dict[str, float]:

@@ -138,7 +138,8 @@ def _parse_expression(mapping_file: Path, where: str, target: str, expression: s
         raise SourceError(mapping_file, f"{where}: expression for {target!r} is not valid: {expression!r}") from exc
     for node in ast.walk(tree):
         allowed = (ast.BinOp, ast.Name, ast.Constant, ast.Load, ast.UnaryOp, ast.USub, *_OPERATORS)
-        if not isinstance(node, allowed) or (isinstance(node, ast.Constant) and not isinstance(node.value, int | float)):
+        not_a_number = isinstance(node, ast.Constant) and not isinstance(node.value, int | float)
+        if not isinstance(node, allowed) or not_a_number:
             raise SourceError(
                 mapping_file,
                 f"{where}: expression for {target!r} may only use column names, numbers and + - * /: {expression!r}",

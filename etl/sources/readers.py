@@ -100,12 +100,14 @@ def _read_csv(path: Path, delimiter: str, encoding: str) -> pd.DataFrame:
                 ),
             )
             return table.to_pandas(types_mapper=None).astype(object).where(lambda f: f.notna(), None)
-        except pa.ArrowInvalid as exc:
-            message = str(exc)
-            if "UTF8" not in message and "utf8" not in message.lower():
-                raise SourceError(path, f"cannot parse CSV: {message}") from exc
-            # Invalid UTF-8 somewhere: fall back to the slow reader that keeps the good rows.
-    return _read_csv_python(path, header, delimiter, encoding)
+        except pa.ArrowInvalid:
+            # Invalid UTF-8 or a row with the wrong number of fields somewhere: fall back to the slower
+            # reader that keeps every good row and marks the bad ones for quarantine.
+            pass
+    try:
+        return _read_csv_python(path, header, delimiter, encoding)
+    except csv.Error as exc:
+        raise SourceError(path, f"cannot parse CSV: {exc}") from exc
 
 
 def _read_csv_python(path: Path, header: list[str], delimiter: str, encoding: str) -> pd.DataFrame:
@@ -146,14 +148,19 @@ def _decode(raw: bytes, encoding: str = "utf-8") -> tuple[str, bool]:
 
 
 def _flag_surrogates(frame: pd.DataFrame) -> None:
-    """Mark rows with undecodable bytes (kept as lone surrogates) and name the first such column."""
+    """Mark rows with undecodable bytes and name the first such column. The bytes are kept visible as
+    \\xNN escapes so that the quarantined record shows exactly what the file held."""
     problems = list(frame[ROW_PROBLEM_COLUMN]) if ROW_PROBLEM_COLUMN in frame else [None] * len(frame)
     for column in frame.columns:
         if column == ROW_PROBLEM_COLUMN:
             continue
-        for i, value in enumerate(frame[column]):
-            if problems[i] is None and isinstance(value, str) and _has_surrogate(value):
-                problems[i] = f"column {column}: bytes that are not valid UTF-8"
+        values = list(frame[column])
+        for i, value in enumerate(values):
+            if isinstance(value, str) and _has_surrogate(value):
+                if problems[i] is None:
+                    problems[i] = f"column {column}: bytes that are not valid UTF-8"
+                values[i] = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        frame[column] = pd.Series(values, index=frame.index, dtype=object)
     frame[ROW_PROBLEM_COLUMN] = problems
 
 

@@ -62,7 +62,7 @@ def validate(
         if column.name not in frame.columns:
             continue
         values, problems = _parse(frame[column.name], column.kind, date_format, latest)
-        reasons.add(problems, f"column {column.name}: ", frame[column.name])
+        reasons.add_problems(problems, column.name, frame[column.name])
         if column.required:
             reasons.add(values.isna() & reasons.ok, f"column {column.name}: missing required value", None)
         typed[column.name] = values
@@ -115,6 +115,17 @@ class _Reasons:
             self.reason[mask] = prefix
         else:
             self.reason[mask] = [prefix + _show(v) for v in values[mask]]
+
+    def add_problems(self, problems: pd.Series, column: str, values: pd.Series) -> None:
+        """Per-row problem texts of one column, shown with the offending value (except overlong texts)."""
+        mask = problems.notna() & self.ok
+        if not mask.any():
+            return
+        self.reason[mask] = [
+            f"column {column}: {problem}" if problem.startswith("text longer") else
+            f"column {column}: {problem}: {_show(value)}"
+            for problem, value in zip(problems[mask], values[mask], strict=True)
+        ]
 
     def add_messages(self, mask: pd.Series, messages: pd.Series) -> None:
         mask = mask.fillna(False).astype(bool) & self.ok
@@ -250,7 +261,11 @@ def _is_missing(value: object) -> bool:
 
 
 def _show(value: object) -> str:
-    text = repr(value.isoformat() if hasattr(value, "isoformat") else value)
+    if hasattr(value, "isoformat"):
+        value = value.isoformat()
+    elif hasattr(value, "item"):  # numpy scalar -> plain Python number
+        value = value.item()
+    text = repr(value)
     text = text.encode("utf-8", errors="backslashreplace").decode("utf-8")
     return text if len(text) <= 80 else text[:77] + "...'"
 
