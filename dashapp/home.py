@@ -38,7 +38,9 @@ def _table(table_id: str, frame) -> dash_table.DataTable:
         data=frame.to_dict("records"),
         columns=[{"name": c, "id": c, "type": "numeric" if frame[c].dtype.kind in "iuf" else "text",
                   "format": {"specifier": ","}} for c in frame.columns],
-        style_cell={"fontFamily": "inherit", "padding": "6px 10px"},
+        style_cell={"fontFamily": "var(--bs-body-font-family)", "fontSize": "0.95rem", "padding": "6px 12px"},
+        style_cell_conditional=[{"if": {"column_id": c}, "textAlign": "left"}
+                                for c in frame.columns if frame[c].dtype.kind not in "iuf"],
         style_header={"fontWeight": "600", "backgroundColor": "#f8f9fa"},
         style_as_list_view=True,
     )

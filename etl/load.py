@@ -152,7 +152,7 @@ def _enrich(settings: Settings, rows: dict[str, pd.DataFrame], report: LoadRepor
     task = progress.add_task("enrich", total=4)
     with report.timed("enrich"):
         return enrich_all(rows, settings.enrichment_cache_dir, provider_from_settings(settings),
-                          on_step=lambda _name: progress.advance(task))
+                          on_step=lambda _name: progress.advance(task), on_warning=report.warnings.append)
 
 
 def _previous_runs(target: Path) -> pd.DataFrame:

@@ -32,6 +32,7 @@ class LoadReport:
     files: list[FileCounts] = field(default_factory=list)
     stages: dict[str, float] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     status: str = "running"
     message: str = ""
 
@@ -62,6 +63,8 @@ class LoadReport:
             stages.add_row(name, f"{seconds:.1f}")
         stages.add_row("total", f"{sum(self.stages.values()):.1f}")
         console.print(stages)
+        for warning in self.warnings:
+            console.print(f"[yellow]warning[/yellow] {warning}", highlight=False)
         for path in self.ignored:
             console.print(f"[yellow]ignored[/yellow] {path}: not a source entity of the contract")
         if self.message:

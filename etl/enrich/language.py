@@ -34,7 +34,7 @@ def normalize_language(value: str | None) -> str | None:
     Regional variants ('pt_BR', 'en-GB', 'fr-CA') are reduced to their base language when the full tag is
     not itself a known alias.
     """
-    if value is None:
+    if not isinstance(value, str):  # None, or a NaN that slipped through a DataFrame
         return None
     key = value.strip().lower().replace("_", "-")
     if not key:

@@ -19,9 +19,12 @@ import pandas as pd
 from config.rules import load_rules
 from etl.enrich import language, quotes, sentiment, tickets
 from etl.enrich.cache import cached_apply
-from etl.enrich.provider import OfflineProvider, TextProvider
+from etl.enrich.provider import OfflineProvider, ProviderError, TextProvider
 
 Step = Callable[[str], None]
+# Texts per customer sent to the provider for a summary: the most recent ones are enough and keep
+# prompts (and cost) bounded.
+SUMMARY_TEXTS_PER_CUSTOMER = 20
 
 
 def enrich_all(
@@ -29,9 +32,12 @@ def enrich_all(
     cache_dir: Path | None,
     provider: TextProvider | None = None,
     on_step: Step | None = None,
+    on_warning: Step | None = None,
 ) -> dict[str, pd.DataFrame]:
+    """on_warning receives problems that do not stop the load (e.g. the optional provider failing)."""
     provider = provider or OfflineProvider()
     step = on_step or (lambda _name: None)
+    warn = on_warning or (lambda _message: None)
     step("interactions")
     interactions = rows["interactions"]
     interaction_lang = detect(cache_dir, interactions["interaction_notes"])
@@ -49,7 +55,7 @@ def enrich_all(
         "review_id": reviews["review_id"].to_numpy(),
         "review_language": review_lang.to_numpy(),
         "sentiment_score": score(cache_dir, reviews["review_text"], review_lang).to_numpy(),
-        "review_text_english": translate(cache_dir, provider, reviews["review_text"], review_lang).to_numpy(),
+        "review_text_english": translate(cache_dir, provider, reviews["review_text"], review_lang, warn).to_numpy(),
     })
 
     step("tickets")
@@ -73,7 +79,8 @@ def enrich_all(
                       "sentiment": enriched_tickets["sentiment_score"].to_numpy()}),
     ], ignore_index=True)
     customer_quotes = customer_key_quotes(texts)
-    customer_quotes["provider_summary"] = None
+    summaries = provider_summaries(cache_dir, provider, texts, warn)
+    customer_quotes = customer_quotes.merge(summaries, on="customer_id", how="outer")
     return {
         "enriched_interactions": enriched_interactions,
         "enriched_reviews": enriched_reviews,
@@ -101,7 +108,8 @@ def score(cache_dir: Path | None, texts: pd.Series, languages: pd.Series) -> pd.
     return pd.Series(out["sentiment_score"].to_numpy(dtype="float64"), index=texts.index)
 
 
-def translate(cache_dir: Path | None, provider: TextProvider, texts: pd.Series, languages: pd.Series) -> pd.Series:
+def translate(cache_dir: Path | None, provider: TextProvider, texts: pd.Series, languages: pd.Series,
+              warn: Step) -> pd.Series:
     """English text of each review: the original when English, else the provider's translation (or None)."""
     english = texts.where(languages == "en", None)
     foreign = texts.notna() & (languages != "en")
@@ -113,9 +121,41 @@ def translate(cache_dir: Path | None, provider: TextProvider, texts: pd.Series, 
                                                                       _values(batch["language"]))})
 
     inputs = pd.DataFrame({"text": texts[foreign].to_numpy(), "language": languages[foreign].to_numpy()})
-    translated = cached_apply(cache_dir, "translation", "1", inputs, compute)["english"]
+    try:
+        translated = cached_apply(cache_dir, "translation", "1", inputs, compute)["english"]
+    except ProviderError as exc:
+        warn(f"translation provider failed, reviews stay 'not translated': {exc}")
+        return english
     english[foreign] = translated.to_numpy()
     return english
+
+
+def provider_summaries(cache_dir: Path | None, provider: TextProvider, texts: pd.DataFrame, warn: Step) -> pd.DataFrame:
+    """A provider-written summary per customer (only when a provider is configured; else none)."""
+    empty = pd.DataFrame({"customer_id": pd.Series(dtype=object), "provider_summary": pd.Series(dtype=object)})
+    scored = texts[texts["text"].notna()]
+    if isinstance(provider, OfflineProvider) or scored.empty:
+        return empty
+    grouped = scored.groupby("customer_id", sort=True)
+    inputs = pd.DataFrame({
+        "customer_id": list(grouped.groups),
+        "texts": ["\n".join(group["text"].tail(SUMMARY_TEXTS_PER_CUSTOMER)) for _, group in grouped],
+        "signals": [f"{len(group)} texts, mean sentiment {group['sentiment'].mean():+.2f} on a -1..1 scale"
+                    for _, group in grouped],
+    })
+    max_words = load_rules()["summary"]["max_words"]
+
+    def compute(batch: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({"provider_summary": [
+            provider.summarize(joined.split("\n"), signals, max_words)
+            for joined, signals in zip(batch["texts"], batch["signals"], strict=True)]})
+
+    try:
+        out = cached_apply(cache_dir, "provider_summary", "1", inputs, compute)
+    except ProviderError as exc:
+        warn(f"summary provider failed, summaries are built from the data alone: {exc}")
+        return empty
+    return pd.DataFrame({"customer_id": inputs["customer_id"], "provider_summary": out["provider_summary"]})
 
 
 def classify_tickets(cache_dir: Path | None, rows: pd.DataFrame, languages: pd.Series) -> pd.DataFrame:

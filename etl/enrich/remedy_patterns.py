@@ -39,7 +39,7 @@ REMEDY_PATTERNS: dict[str, dict[str, tuple[str, ...]]] = {
         "en": (r"downgrad\w*", r"upgrade (my|our) (plan|subscription|account)",
                r"switch (to|from) (the |an |a )?(annual|monthly|yearly|basic|pro|premium|enterprise)",
                r"change (my|our) (plan|billing cycle|subscription)"),
-        "fr": (r"changer (de|mon|notre) (forfait|abonnement|offre|plan)", r"passer (a|au) (l'offre|forfait|plan)",
+        "fr": (r"changer (de |d'|mon |notre )(forfait|abonnement|offre|plan)", r"passer (a|au) (l'offre|forfait|plan)",
                r"retrograd\w*"),
         "de": (r"(tarif|plan|abo)\w* (wechseln|andern)", r"tarifwechsel", r"downgrade"),
         "es": (r"cambiar (de|mi) plan", r"(bajar|subir) de plan", r"cambio de plan"),

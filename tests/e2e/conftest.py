@@ -42,7 +42,7 @@ def start_server(data_dir: Path) -> Iterator[str]:
             break
         except OSError:
             if process.poll() is not None:
-                raise RuntimeError(process.stdout.read().decode())
+                raise RuntimeError(process.stdout.read().decode()) from None
             time.sleep(0.3)
     else:
         process.kill()

@@ -85,3 +85,8 @@ def test_empty_batch() -> None:
 
 def test_long_text_is_detected() -> None:
     assert detect_languages([SENTENCES["de"] * 200]) == ["de"]
+
+
+def test_nan_from_a_dataframe_is_treated_as_missing() -> None:
+    assert normalize_language(float("nan")) is None  # type: ignore[arg-type]
+    assert detect_languages([float("nan")]) == [None]  # type: ignore[list-item]

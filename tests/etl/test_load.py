@@ -72,7 +72,8 @@ def test_every_text_is_enriched(loaded):
     tickets = table(loaded, "select priority_level, expected_resolution_timeframe from analytics.fact_support_tickets")
     assert set(tickets["priority_level"]) <= {"Critical", "High", "Medium", "Low"}
     assert tickets["expected_resolution_timeframe"].notna().all()
-    reviews = table(loaded, "select review_language, review_text, review_text_english from analytics.fact_product_reviews")
+    reviews = table(loaded, "select review_language, review_text, review_text_english "
+                            "from analytics.fact_product_reviews")
     assert set(reviews["review_language"]) == {"en", "fr", "de", "es", "it", "pt"}
     english = reviews[reviews["review_language"] == "en"]
     assert (english["review_text_english"] == english["review_text"]).all()

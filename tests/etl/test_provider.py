@@ -110,7 +110,10 @@ def test_translation_request_shape_and_reply_parsing(stub: Stub) -> None:
     assert body["model"] == "test-model"
     assert [m["role"] for m in body["messages"]] == ["system", "user"]
     items = json.loads(body["messages"][1]["content"])
-    assert items == [{"id": 0, "language": "fr", "text": "Bonjour"}, {"id": 1, "language": "de", "text": "Guten Morgen"}]
+    assert items == [
+        {"id": 0, "language": "fr", "text": "Bonjour"},
+        {"id": 1, "language": "de", "text": "Guten Morgen"},
+    ]
 
 
 def test_translations_are_sent_in_batches(stub: Stub) -> None:
@@ -252,3 +255,52 @@ def test_urls_in_messages_carry_no_credentials() -> None:
     assert _redact_url("https://user:secret@llm.example.com:8443/v1/chat/completions?key=abc") == (
         "https://llm.example.com:8443/v1/chat/completions"
     )
+
+
+def _rows() -> dict[str, Any]:
+    import pandas as pd
+
+    return {
+        "interactions": pd.DataFrame({"interaction_id": ["I1"], "customer_id": ["C1"],
+                                      "interaction_notes": ["Customer happy with the onboarding call."]}),
+        "reviews": pd.DataFrame({"review_id": ["R1", "R2"], "customer_id": ["C1", "C1"],
+                                 "review_text": ["Produit excellent, je recommande.", "Great product."],
+                                 "review_language": ["french", "english"]}),
+        "tickets": pd.DataFrame({"ticket_id": ["T1"], "customer_id": ["C1"], "ticket_category": ["billing"],
+                                 "ticket_description": ["I was charged twice, please refund me."],
+                                 "priority_level": [None]}),
+    }
+
+
+def test_the_load_pipeline_uses_a_configured_provider(stub: Stub) -> None:
+    from etl.enrich.pipeline import enrich_all
+
+    stub.replies += [Reply(content="Excellent product, I recommend it."),
+                     Reply(content="A happy customer who was double charged once.")]
+    warnings: list[str] = []
+    out = enrich_all(_rows(), None, _provider(stub.url), on_warning=warnings.append)
+    reviews = out["enriched_reviews"].set_index("review_id")
+    assert reviews.loc["R1", "review_text_english"] == "Excellent product, I recommend it."
+    assert reviews.loc["R2", "review_text_english"] == "Great product."
+    quotes = out["enriched_customer_quotes"].set_index("customer_id")
+    assert quotes.loc["C1", "provider_summary"] == "A happy customer who was double charged once."
+    assert warnings == []
+    summary_request = stub.requests[1]["json"]["messages"][-1]["content"]
+    assert "I was charged twice, please refund me." in summary_request
+
+
+def test_a_failing_provider_does_not_stop_the_load(stub: Stub) -> None:
+    import pandas as pd
+
+    from etl.enrich.pipeline import enrich_all
+
+    stub.replies += [Reply(status=401, body={"error": "bad key"}), Reply(status=401, body={"error": "bad key"})]
+    warnings: list[str] = []
+    out = enrich_all(_rows(), None, _provider(stub.url), on_warning=warnings.append)
+    reviews = out["enriched_reviews"].set_index("review_id")
+    assert pd.isna(reviews.loc["R1", "review_text_english"])  # shown as "not translated"
+    assert reviews.loc["R2", "review_text_english"] == "Great product."
+    assert out["enriched_customer_quotes"]["provider_summary"].isna().all()
+    assert len(warnings) == 2
+    assert warnings[0].startswith("translation provider failed, reviews stay 'not translated'")
+    assert "401" in warnings[0]

@@ -70,7 +70,8 @@ def test_unsupported_language_falls_back_to_english(language: str | None) -> Non
 
 def test_language_names_and_tags_are_normalized() -> None:
     text = CLEAR["fr"][1]
-    assert score_sentiments([text, text, text], ["FR", "french", "fr-CA"]) == score_sentiments([text], ["fr"]) * 3
+    expected = score_sentiments([text], ["fr"]) * 3
+    assert score_sentiments([text, text, text], ["FR", "french", "fr-CA"]) == expected
 
 
 @pytest.mark.parametrize(
@@ -132,3 +133,10 @@ def test_everything_loads_without_network(monkeypatch: pytest.MonkeyPatch) -> No
     for language in SUPPORTED_LANGUAGES:
         assert score_sentiments([CLEAR[language][0]], [language])[0] is not None
     assert language_module.detect_languages([CLEAR["de"][1]]) == ["de"]
+
+
+def test_nan_text_and_language_from_a_dataframe() -> None:
+    nan = float("nan")
+    scores = score_sentiments([nan, CLEAR["en"][0]], ["en", nan])  # type: ignore[list-item]
+    assert scores[0] is None
+    assert scores[1] == score_sentiments([CLEAR["en"][0]], ["en"])[0]

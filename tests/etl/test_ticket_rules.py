@@ -29,6 +29,7 @@ PRIORITY_CASES = [
     ("en", "Critical", "There has been a security breach: someone logged into our admin account from abroad."),
     ("en", "Critical", "Nobody can log in since this morning, the whole company is waiting."),
     ("en", "Critical", "We can't access the platform at all since 9am."),
+    ("en", "Critical", "The login page shows a blank screen for all users in our EU region."),
     ("en", "High", "This is urgent, please look at it ASAP."),
     ("en", "High", "The sync keeps failing and it is blocking our team."),
     ("en", "High", "I can't log in to my account since yesterday."),
@@ -42,6 +43,7 @@ PRIORITY_CASES = [
     ("en", "Low", "It would be nice to have a dark mode."),
     ("en", "Low", "There is a typo on the settings page."),
     ("en", "Low", "Please update our admin email address following personnel changes."),
+    ("en", "Low", "Please add a dark mode for all users."),
     # French
     ("fr", "Critical", "Le serveur est en panne, plus personne ne peut travailler."),
     ("fr", "Critical", "Nous avons perdu toutes nos données après la mise à jour."),
@@ -256,7 +258,7 @@ def test_enrich_tickets_tolerates_missing_values_from_dataframes() -> None:
 def test_rules_version_is_stable_text() -> None:
     assert isinstance(TICKET_RULES_VERSION, str)
     assert re.fullmatch(r"\d+-[0-9a-f]{12}", TICKET_RULES_VERSION)
-    assert TICKET_RULES_VERSION == tickets._rules_version()
+    assert tickets._rules_version() == TICKET_RULES_VERSION
 
 
 # --- the fast matcher must agree with plain per-label regexes --------------------------------------------
