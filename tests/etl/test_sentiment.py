@@ -140,3 +140,14 @@ def test_nan_text_and_language_from_a_dataframe() -> None:
     scores = score_sentiments([nan, CLEAR["en"][0]], ["en", nan])  # type: ignore[list-item]
     assert scores[0] is None
     assert scores[1] == score_sentiments([CLEAR["en"][0]], ["en"])[0]
+
+
+def test_absolute_superlatives_take_the_base_adjective_intensified() -> None:
+    from etl.enrich.sentiment import get_scorer
+
+    italian = get_scorer("it")
+    # "gentile" and "scadente" are in the Italian lexicon, their -issimo forms are not
+    assert italian("gentilissimo") > italian("gentile") > 0
+    assert italian("scadentissimo") < italian("scadente") < 0
+    spanish = get_scorer("es")
+    assert spanish("lentísimo") < spanish("lento") < 0
