@@ -69,7 +69,6 @@ def generate(scale: str, out_dir: Path, seed: int) -> None:
 @click.option("--no-serve", is_flag=True, help="Only generate and load; do not start the server.")
 def demo(scale: str, host: str, port: int, no_serve: bool) -> None:
     from etl.demo.generator import generate as generate_demo
-
     from etl.load import run_load
     from etl.sources.discover import plan_from_folder
 
