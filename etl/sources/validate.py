@@ -157,7 +157,8 @@ def _parse(raw: pd.Series, kind: str, date_format: str | None, latest: pd.Timest
         if kind == TEXT:
             too_long = values.str.len() > MAX_TEXT_CHARS
             problems[too_long.fillna(False)] = f"text longer than {MAX_TEXT_CHARS:,} characters"
-        return values.astype(object).where(values.notna(), None), problems
+        # Kept as Arrow-backed strings: Python str objects would cost several GB at 10M rows.
+        return values, problems
     if kind in (INTEGER, NUMBER):
         numbers = pd.to_numeric(raw, errors="coerce") if raw.dtype == object else raw.astype("float64")
         numbers = numbers.astype("float64")
