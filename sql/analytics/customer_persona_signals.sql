@@ -22,9 +22,7 @@ tickets as (
 ),
 
 ratings as (
-    select customer_id, avg(review_rating) as avg_rating
-    from analytics.fact_product_reviews
-    group by customer_id
+    select * from analytics.customer_review_stats
 ),
 
 signals as (

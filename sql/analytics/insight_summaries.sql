@@ -15,9 +15,7 @@ interaction_counts as (
 ),
 
 review_stats as (
-    select customer_id, count(*) as review_count, avg(review_rating) as avg_rating
-    from analytics.fact_product_reviews
-    group by customer_id
+    select * from analytics.customer_review_stats
 ),
 
 latest_tickets as (
