@@ -7,6 +7,7 @@ Parameters are written :name in the SQL and always bound, never formatted into t
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 import duckdb
@@ -22,9 +23,15 @@ def to_duckdb_parameters(sql: str) -> str:
     return _PARAMETER.sub(r"$\1", sql)
 
 
+@cache
+def query_parameters(name: str) -> frozenset[str]:
+    """The :parameters a query uses."""
+    return frozenset(_PARAMETER.findall(read_sql(f"queries/{name}.sql")))
+
+
 def run_query(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
     sql = to_duckdb_parameters(read_sql(f"queries/{name}.sql"))
-    used = set(_PARAMETER.findall(read_sql(f"queries/{name}.sql")))
+    used = query_parameters(name)
     missing = used - params.keys()
     if missing:
         raise TypeError(f"query {name} needs parameter(s): {', '.join(sorted(missing))}")

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import os
 import threading
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from warehouse.queries import run_query
+from warehouse.cache import QueryCache
+from warehouse.filters import Filters
+from warehouse.queries import query_parameters, run_query
 
 
 class WarehouseUnavailable(Exception):
@@ -23,8 +26,9 @@ class WarehouseUnavailable(Exception):
 
 
 class WarehouseReader:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, cache: QueryCache | None = None) -> None:
         self.path = path
+        self.cache = cache or QueryCache()
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._version: tuple[int, int] | None = None
@@ -35,8 +39,26 @@ class WarehouseReader:
         self._connection()
         return f"{self._version[0]}-{self._version[1]}" if self._version else "none"
 
-    def query(self, name: str, **params: Any) -> pd.DataFrame:
-        """Run sql/queries/<name>.sql with bound parameters."""
+    def query(self, name: str, filters: Filters | None = None, **params: Any) -> pd.DataFrame:
+        """Run sql/queries/<name>.sql with bound parameters (the filters' and any extra ones).
+
+        Results are cached per (query, parameters, warehouse version)."""
+        if filters is not None:
+            params = {**filters.params(*self.date_bounds()), **params}
+        used = query_parameters(name)
+        params = {k: v for k, v in params.items() if k in used}
+        key = QueryCache.key(name, self.version, params)
+        return self.cache.get_or_compute(key, lambda: self._run(name, params))
+
+    def date_bounds(self) -> tuple[date, date]:
+        """First and last activity dates in the warehouse: the range of "all time"."""
+        bounds = self.query("filters/date_bounds").iloc[0]
+        if pd.isna(bounds["first_date"]):
+            today = date.today()
+            return today, today
+        return bounds["first_date"].date(), bounds["last_date"].date()
+
+    def _run(self, name: str, params: dict[str, Any]) -> pd.DataFrame:
         cursor = self._connection().cursor()
         try:
             return run_query(cursor, name, **params)

@@ -1,8 +1,11 @@
 """Find and render the SQL files under sql/.
 
-SQL files may use {{ name }} placeholders for business rules from config/rules.toml (flattened as
-`section_key`, e.g. {{ value_segment_high_min_ltv }}). Only numbers, strings and lists of those are
-substituted, as SQL literals; an unknown placeholder is an error, so a typo cannot silently become NULL.
+SQL files may use {{ name }} placeholders:
+- business rules from config/rules.toml (flattened as `section_key`, e.g. {{ value_segment_high_min_ltv }}),
+  substituted as SQL literals (numbers, strings, lists);
+- shared fragments, {{ snippet_<name> }}, replaced by the text of sql/snippets/<name>.sql (like a dbt
+  macro), so that e.g. the global filters' WHERE clause is written once for every query.
+An unknown placeholder is an error, so a typo cannot silently become NULL.
 """
 
 from __future__ import annotations
@@ -35,11 +38,21 @@ def render(sql: str, source: str = "<sql>", values: dict[str, Any] | None = None
 
     def substitute(match: re.Match[str]) -> str:
         name = match.group(1)
+        if name.startswith("snippet_"):
+            snippet = SQL_DIR / "snippets" / f"{name.removeprefix('snippet_')}.sql"
+            if not snippet.is_file():
+                raise KeyError(f"{source}: unknown snippet {{{{ {name} }}}} (no {snippet.relative_to(SQL_DIR)})")
+            return render(_strip_comments(snippet.read_text(encoding="utf-8")), snippet.name, values)
         if name not in values:
             raise KeyError(f"{source}: unknown placeholder {{{{ {name} }}}} (not in config/rules.toml)")
         return sql_literal(values[name])
 
     return _PLACEHOLDER.sub(substitute, sql)
+
+
+def _strip_comments(sql: str) -> str:
+    """A snippet's own header comments are for its reader, not for every query that includes it."""
+    return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--")).strip()
 
 
 @cache

@@ -1,0 +1,57 @@
+"""Building blocks shared by the tabs: chart cards whose body is a figure or an error with a retry, KPI cards."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import dcc, html
+
+log = logging.getLogger(__name__)
+GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
+                "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
+
+
+def chart_card(chart_id: str, title: str, help_text: str | None = None, controls: object = None) -> dbc.Card:
+    """A titled card. Its body `<chart_id>-body` is filled by the tab's callback with `chart_body(...)`;
+    the retry button `<chart_id>-retry` is an Input of that callback."""
+    header = [html.H3(title, className="h6 mb-0 flex-grow-1")]
+    if controls is not None:
+        header.append(html.Div(controls, className="ms-2"))
+    return dbc.Card([
+        dbc.CardHeader(html.Div(header, className="d-flex align-items-center")),
+        dbc.CardBody([
+            html.P(help_text, className="text-muted small mb-2") if help_text else None,
+            dcc.Loading(html.Div(id=f"{chart_id}-body", style={"minHeight": "200px"}), type="dot", delay_show=300),
+            dbc.Button("Retry", id=f"{chart_id}-retry", size="sm", color="secondary", outline=True,
+                       className="d-none"),
+        ]),
+    ], className="h-100 shadow-sm")
+
+
+def chart_body(chart_id: str, build: Callable[[], go.Figure | object]) -> tuple[object, str]:
+    """Run a figure builder; on failure show a clear message and reveal the retry button.
+
+    Returns (body children, retry button class). The rest of the page keeps working either way."""
+    try:
+        result = build()
+    except Exception as exc:  # a failed query must not take the page down
+        log.exception("chart %s failed", chart_id)
+        message = dbc.Alert([html.Strong("This chart could not be loaded. "),
+                             html.Span(f"{type(exc).__name__}: {exc}"[:300]),
+                             html.Div("Press Retry to try again.", className="small mt-1")],
+                            color="danger", className="mb-2")
+        return message, "mt-1"
+    if isinstance(result, go.Figure):
+        return dcc.Graph(id=chart_id, figure=result, config=GRAPH_CONFIG), "d-none"
+    return result, "d-none"
+
+
+def kpi_card(kpi_id: str, label: str) -> dbc.Card:
+    return dbc.Card(dbc.CardBody([
+        html.Div(label, className="text-muted small text-uppercase fw-semibold"),
+        html.Div(id=f"{kpi_id}-value", className="fs-3 fw-semibold", children="–"),
+        html.Div(id=f"{kpi_id}-delta", className="small", children=""),
+    ]), className="h-100 shadow-sm")

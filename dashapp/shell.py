@@ -1,0 +1,216 @@
+"""The app shell: header with the data date and what is in view, the sidebar of global filters, active
+filter chips, saved presets, the tabs, and the one callback that keeps URL, controls and filters in sync."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
+
+from dashapp.figures.common import ORDER
+from dashapp.state import (
+    DEFAULT_PRESET,
+    PRESETS,
+    TABS,
+    URL_KEYS,
+    ViewState,
+    parse_search,
+    preset_dates,
+    to_search,
+)
+from dashapp.tabs import TAB_MODULES
+from warehouse.filters import LIST_FILTERS, Filters
+from warehouse.reader import WarehouseReader, WarehouseUnavailable
+
+FILTER_LABELS = {"segment": "Value segment", "persona": "Persona", "risk": "Churn risk",
+                 "upsell": "Upsell opportunity", "type": "Interaction type", "lang": "Review language"}
+LANGUAGE_NAMES = {"en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian",
+                  "pt": "Portuguese"}
+
+
+def filter_options(reader: WarehouseReader) -> dict[str, list[str]]:
+    """Dimension -> its values in the warehouse, in their natural order where there is one."""
+    frame = reader.query("filters/options")
+    options: dict[str, list[str]] = {}
+    for dimension, group in frame.groupby("dimension", sort=False):
+        values = list(group["value"])
+        order = ORDER.get(dimension)
+        options[dimension] = sorted(values, key=lambda v: (order.index(v) if order and v in order else 99, v))
+    return options
+
+
+def layout(reader: WarehouseReader) -> html.Div:
+    try:
+        options = filter_options(reader)
+        first, last = reader.date_bounds()
+    except WarehouseUnavailable as exc:
+        return dbc.Container(dbc.Alert([html.Strong("No data yet. "), str(exc)], color="warning", className="mt-4"))
+    return html.Div([
+        dcc.Location(id="url", refresh="callback-nav"),
+        dcc.Store(id="filters"),
+        dcc.Store(id="saved-presets", storage_type="local"),
+        _header(last),
+        dbc.Container([
+            dbc.Row([
+                dbc.Col(_sidebar(options, first, last), lg=3, xl=2, className="sidebar py-3"),
+                dbc.Col([
+                    dbc.Alert(id="url-notice", is_open=False, dismissable=True, color="warning",
+                              className="mt-3 mb-0"),
+                    html.Div(id="filter-chips", className="d-flex flex-wrap gap-2 align-items-center my-3"),
+                    dbc.Tabs([dbc.Tab(label=m.LABEL, tab_id=m.TAB_ID) for m in TAB_MODULES], id="tabs",
+                             active_tab=TAB_MODULES[0].TAB_ID, className="mb-3"),
+                    html.Div(id="tab-content"),
+                ], lg=9, xl=10, className="pb-4"),
+            ]),
+        ], fluid=True),
+    ])
+
+
+def _header(last: date) -> dbc.Navbar:
+    return dbc.Navbar(dbc.Container([
+        html.Span([html.Span("Customer Insight", className="navbar-brand mb-0 h1"),
+                   html.Span(f"data up to {last:%d %b %Y}", className="text-white-50 small ms-2")]),
+        html.Span(id="in-view-counts", className="text-white small", **{"aria-live": "polite"}),
+    ], fluid=True), color="dark", dark=True, className="py-2")
+
+
+def _sidebar(options: dict[str, list[str]], first: date, last: date) -> html.Div:
+    controls = [
+        html.H2("Filters", className="h6 text-uppercase text-muted"),
+        dbc.Label("Date range", html_for="f-range", className="small fw-semibold mb-1"),
+        dcc.Dropdown(id="f-range", options=[{"label": v, "value": k} for k, v in PRESETS.items()],
+                     value=DEFAULT_PRESET, clearable=False, searchable=False, className="mb-2"),
+        dcc.DatePickerRange(id="f-dates", min_date_allowed=first, max_date_allowed=last,
+                            initial_visible_month=last, display_format="YYYY-MM-DD", start_date=first,
+                            end_date=last, className="mb-3 small", minimum_nights=0),
+    ]
+    for key, name in URL_KEYS.items():
+        dimension = LIST_FILTERS[name]
+        values = options.get(dimension, [])
+        labels = LANGUAGE_NAMES if dimension == "review_language" else {}
+        controls += [
+            dbc.Label(FILTER_LABELS[key], html_for=f"f-{key}", className="small fw-semibold mb-1"),
+            dcc.Dropdown(id=f"f-{key}", multi=True, placeholder="All",
+                         options=[{"label": labels.get(v, v), "value": v} for v in values], className="mb-3"),
+        ]
+    controls += [
+        html.Div([
+            dbc.Button("Clear all", id="f-clear", size="sm", color="secondary", outline=True),
+            dbc.Button("Reset to default", id="f-reset", size="sm", color="secondary", outline=True),
+        ], className="d-flex gap-2 mb-4"),
+        html.H2("Saved views", className="h6 text-uppercase text-muted"),
+        dcc.Dropdown(id="preset-select", placeholder="Apply a saved view…", className="mb-2"),
+        dbc.InputGroup([
+            dbc.Input(id="preset-name", placeholder="Name this view", maxLength=60),
+            dbc.Button("Save", id="preset-save", color="primary"),
+        ], size="sm"),
+    ]
+    return html.Div(controls)
+
+
+def _state_from_controls(tab: str, preset: str, start: str | None, end: str | None,
+                         values: list[list[str] | None]) -> ViewState:
+    selections = {name: tuple(v) for name, v in zip(URL_KEYS.values(), values, strict=True) if v}
+    custom_from = date.fromisoformat(start[:10]) if preset == "custom" and start else None
+    custom_to = date.fromisoformat(end[:10]) if preset == "custom" and end else None
+    return ViewState(tab or TAB_MODULES[0].TAB_ID, preset or DEFAULT_PRESET, custom_from, custom_to, selections)
+
+
+def register(app: Dash, reader: WarehouseReader) -> None:
+    keys = list(URL_KEYS)
+
+    @app.callback(
+        Output("url", "search"), Output("tabs", "active_tab"), Output("f-range", "value"),
+        Output("f-dates", "start_date"), Output("f-dates", "end_date"),
+        *[Output(f"f-{k}", "value") for k in keys],
+        Output("filters", "data"), Output("url-notice", "children"), Output("url-notice", "is_open"),
+        Input("url", "search"), Input("tabs", "active_tab"), Input("f-range", "value"),
+        Input("f-dates", "start_date"), Input("f-dates", "end_date"),
+        *[Input(f"f-{k}", "value") for k in keys],
+        Input("f-clear", "n_clicks"), Input("f-reset", "n_clicks"), Input("preset-select", "value"),
+        State("saved-presets", "data"),
+    )
+    def sync(search, tab, preset, start, end, *rest):
+        values, (_clear, _reset, chosen_preset, saved) = list(rest[:len(keys)]), rest[len(keys):]
+        trigger = ctx.triggered_id
+        options = filter_options(reader)
+        bounds = reader.date_bounds()
+        notices: list[str] = []
+        if trigger is None or trigger == "url":
+            state, notices = parse_search(search, options)
+        elif trigger == "preset-select":
+            if not chosen_preset or chosen_preset not in (saved or {}):
+                return (dash.no_update,) * (9 + len(keys))
+            state, notices = parse_search(saved[chosen_preset], options)
+        elif trigger == "f-reset":
+            state = ViewState(tab=tab)
+        else:
+            if trigger == "f-dates":
+                preset = "custom"
+            state = _state_from_controls(tab, preset, start, end, values)
+            if trigger == "f-clear":
+                state = ViewState(state.tab, state.preset, state.custom_from, state.custom_to, {})
+        filters = state.filters(bounds)
+        new_search = dash.no_update if trigger in (None, "url") else to_search(state)
+        return (
+            new_search, state.tab, state.preset, filters.date_from.isoformat(), filters.date_to.isoformat(),
+            *[list(state.selections.get(name, ())) for name in URL_KEYS.values()],
+            filters.to_dict(), _notice(notices), bool(notices),
+        )
+
+    @app.callback(Output("tab-content", "children"), Input("tabs", "active_tab"))
+    def show_tab(tab: str):
+        module = next((m for m in TAB_MODULES if tab == m.TAB_ID), TAB_MODULES[0])
+        return module.layout()
+
+    @app.callback(Output("filter-chips", "children"), Output("in-view-counts", "children"),
+                  Input("filters", "data"))
+    def show_chips(filters_data: dict):
+        filters = Filters.from_dict(filters_data)
+        counts = reader.query("filters/in_view_counts", filters).iloc[0]
+        chips = [dbc.Badge(f"{filters.date_from:%d %b %Y} – {filters.date_to:%d %b %Y}", color="light",
+                           text_color="dark", className="border")]
+        for key, name in URL_KEYS.items():
+            for value in getattr(filters, name):
+                label = LANGUAGE_NAMES.get(value, value) if key == "lang" else value
+                chips.append(dbc.Badge([f"{FILTER_LABELS[key]}: {label} ",
+                                        html.Span("×", id={"type": "chip-remove", "key": key, "value": value},
+                                                  role="button", className="ms-1",
+                                                  **{"aria-label": f"remove {label}"})],
+                                       color="primary", className="chip"))
+        text = f"{int(counts['customers']):,} customers · {int(counts['records']):,} records in view"
+        return chips, text
+
+    @app.callback(*[Output(f"f-{k}", "value", allow_duplicate=True) for k in keys],
+                  Input({"type": "chip-remove", "key": ALL, "value": ALL}, "n_clicks"),
+                  *[State(f"f-{k}", "value") for k in keys], prevent_initial_call=True)
+    def remove_chip(clicks, *values):
+        if not ctx.triggered_id or not any(clicks):
+            return (dash.no_update,) * len(keys)
+        key, value = ctx.triggered_id["key"], ctx.triggered_id["value"]
+        return tuple([v for v in (current or []) if not (k == key and v == value)]
+                     if k == key else dash.no_update for k, current in zip(keys, values, strict=True))
+
+    @app.callback(Output("saved-presets", "data"), Output("preset-name", "value"),
+                  Input("preset-save", "n_clicks"), State("preset-name", "value"), State("url", "search"),
+                  State("saved-presets", "data"), prevent_initial_call=True)
+    def save_preset(_n, name, search, saved):
+        if not name or not name.strip():
+            return dash.no_update, dash.no_update
+        return {**(saved or {}), name.strip(): search or ""}, ""
+
+    @app.callback(Output("preset-select", "options"), Input("saved-presets", "data"))
+    def list_presets(saved):
+        return [{"label": name, "value": name} for name in sorted(saved or {})]
+
+
+def _notice(notices: list[str]) -> object:
+    if not notices:
+        return None
+    return [html.Strong("Some parts of this link were ignored: "), html.Ul([html.Li(n) for n in notices],
+                                                                             className="mb-0")]
+
+
+__all__ = ["TABS", "layout", "preset_dates", "register"]

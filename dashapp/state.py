@@ -1,0 +1,127 @@
+"""URL state: the tab, the date range and every global filter round-trip through the query string.
+
+    /?tab=support&range=30d&segment=High+Value&risk=High&risk=Medium&lang=fr
+    /?tab=overview&from=2025-01-01&to=2025-06-30
+
+`range` is a preset relative to the newest data (7d, 30d, 90d, ytd, all); `from`/`to` a fixed range.
+Values that do not exist in the warehouse, malformed dates and unknown keys are dropped with a notice:
+a pasted or truncated link never produces an error page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from urllib.parse import parse_qs, urlencode
+
+from dashapp.tabs import TAB_MODULES
+from warehouse.filters import LIST_FILTERS, Filters
+
+TABS: dict[str, str] = {module.TAB_ID: module.LABEL for module in TAB_MODULES}
+DEFAULT_TAB = "overview"
+PRESETS: dict[str, str] = {"7d": "Last 7 days", "30d": "Last 30 days", "90d": "Last 90 days",
+                           "ytd": "Year to date", "all": "All time", "custom": "Custom range"}
+DEFAULT_PRESET = "all"
+# URL key -> Filters field
+URL_KEYS: dict[str, str] = {"segment": "value_segments", "persona": "personas", "risk": "churn_risks",
+                            "upsell": "upsell_opportunities", "type": "interaction_types", "lang": "review_languages"}
+FIELD_KEYS = {v: k for k, v in URL_KEYS.items()}
+MAX_VALUES_PER_KEY = 50
+
+
+@dataclass(frozen=True)
+class ViewState:
+    tab: str = DEFAULT_TAB
+    preset: str = DEFAULT_PRESET
+    custom_from: date | None = None
+    custom_to: date | None = None
+    selections: dict[str, tuple[str, ...]] = field(default_factory=dict)  # Filters field -> values
+
+    def filters(self, bounds: tuple[date, date]) -> Filters:
+        start, end = preset_dates(self.preset, bounds, self.custom_from, self.custom_to)
+        return Filters(date_from=start, date_to=end, **{k: tuple(v) for k, v in self.selections.items()})
+
+
+def preset_dates(preset: str, bounds: tuple[date, date], custom_from: date | None = None,
+                 custom_to: date | None = None) -> tuple[date, date]:
+    first, last = bounds
+    if preset == "custom":
+        return max(custom_from or first, first) if custom_from else first, custom_to or last
+    if preset in ("7d", "30d", "90d"):
+        return max(first, last - timedelta(days=int(preset[:-1]) - 1)), last
+    if preset == "ytd":
+        return max(first, date(last.year, 1, 1)), last
+    return first, last
+
+
+def parse_search(search: str | None, options: dict[str, list[str]]) -> tuple[ViewState, list[str]]:
+    """The view a query string describes, and a notice for everything that had to be dropped."""
+    notices: list[str] = []
+    try:
+        query = parse_qs((search or "").lstrip("?"), keep_blank_values=False, max_num_fields=500)
+    except ValueError:
+        return ViewState(), ["The link's filters could not be read; showing the default view."]
+    tab = _first(query.pop("tab", None)) or DEFAULT_TAB
+    if tab not in TABS:
+        notices.append(f"Unknown tab '{_short(tab)}' ignored.")
+        tab = DEFAULT_TAB
+    preset = _first(query.pop("range", None))
+    custom_from = _date(_first(query.pop("from", None)), "from", notices)
+    custom_to = _date(_first(query.pop("to", None)), "to", notices)
+    if custom_from and custom_to and custom_from > custom_to:
+        notices.append("The date range ended before it started; the dates were swapped.")
+        custom_from, custom_to = custom_to, custom_from
+    if preset is not None and preset not in PRESETS:
+        notices.append(f"Unknown date range '{_short(preset)}' ignored.")
+        preset = None
+    if preset in (None, "custom"):
+        preset = "custom" if (custom_from or custom_to) else DEFAULT_PRESET
+    selections: dict[str, tuple[str, ...]] = {}
+    for key, values in query.items():
+        name = URL_KEYS.get(key)
+        if name is None:
+            notices.append(f"Unknown filter '{_short(key)}' ignored.")
+            continue
+        allowed = options.get(LIST_FILTERS[name], [])
+        kept = [v for v in dict.fromkeys(values[:MAX_VALUES_PER_KEY]) if v in allowed]
+        dropped = [v for v in dict.fromkeys(values) if v not in kept]
+        if dropped:
+            shown = ", ".join(f"'{_short(v)}'" for v in dropped[:5]) + (" …" if len(dropped) > 5 else "")
+            notices.append(f"{key}: {shown} not found in the data, ignored.")
+        if kept:
+            selections[name] = tuple(kept)
+    return ViewState(tab, preset, custom_from if preset == "custom" else None,
+                     custom_to if preset == "custom" else None, selections), notices
+
+
+def to_search(state: ViewState) -> str:
+    pairs: list[tuple[str, str]] = [("tab", state.tab)]
+    if state.preset == "custom":
+        if state.custom_from:
+            pairs.append(("from", state.custom_from.isoformat()))
+        if state.custom_to:
+            pairs.append(("to", state.custom_to.isoformat()))
+    elif state.preset != DEFAULT_PRESET:
+        pairs.append(("range", state.preset))
+    for name in LIST_FILTERS:
+        for value in state.selections.get(name, ()):
+            pairs.append((FIELD_KEYS[name], value))
+    return "?" + urlencode(pairs)
+
+
+def _first(values: list[str] | None) -> str | None:
+    return values[0] if values else None
+
+
+def _date(value: str | None, key: str, notices: list[str]) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        notices.append(f"{key}: '{_short(value)}' is not a date (YYYY-MM-DD), ignored.")
+        return None
+
+
+def _short(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"

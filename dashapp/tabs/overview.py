@@ -1,0 +1,105 @@
+"""Overview tab: KPI cards with the delta against the previous period, sentiment trend, customers by
+overall sentiment and by churn risk."""
+
+from __future__ import annotations
+
+import math
+
+import dash_bootstrap_components as dbc
+from dash import Dash, Input, Output, html
+
+from dashapp.components import chart_body, chart_card, kpi_card
+from dashapp.figures import overview as figures
+from warehouse.filters import Filters
+from warehouse.reader import WarehouseReader
+
+TAB_ID = "overview"
+LABEL = "Overview"
+# KPI id -> (label, column of overview/kpis, format, higher is better)
+KPIS = {
+    "overview-kpi-sentiment": ("Average sentiment", "avg_sentiment", "{:+.2f}", True),
+    "overview-kpi-interactions": ("Interactions", "total_interactions", "{:,.0f}", True),
+    "overview-kpi-churn": ("Customers at high churn risk", "pct_high_churn_risk", "{:.1f} %", False),
+    "overview-kpi-rating": ("Average product rating", "avg_rating", "{:.2f} / 5", True),
+}
+MONTHLY_AFTER_DAYS = 120  # longer ranges are shown per month, shorter ones per week
+
+
+def layout() -> html.Div:
+    return html.Div([
+        dbc.Row([dbc.Col(kpi_card(kpi_id, label), md=3, className="mb-3")
+                 for kpi_id, (label, *_rest) in KPIS.items()]),
+        dbc.Row([dbc.Col(chart_card("overview-trend", "Sentiment trend",
+                                    "Average sentiment of interactions, reviews and tickets in view."),
+                         className="mb-3")]),
+        dbc.Row([
+            dbc.Col(chart_card("overview-overall", "Customers by overall sentiment"), md=6, className="mb-3"),
+            dbc.Col(chart_card("overview-churn", "Customers by churn risk"), md=6, className="mb-3"),
+        ]),
+    ])
+
+
+def kpi_texts(current: dict, previous: dict) -> dict[str, tuple[str, str, str]]:
+    """Value, delta text and delta colour class per KPI card."""
+    out = {}
+    for kpi_id, (_label, column, fmt, higher_is_better) in KPIS.items():
+        now, before = current.get(column), previous.get(column)
+        if now is None or _missing(now):
+            out[kpi_id] = ("–", "no data in this period", "text-muted")
+            continue
+        value = fmt.format(now)
+        if before is None or _missing(before):
+            out[kpi_id] = (value, "no data in the previous period", "text-muted")
+            continue
+        change = now - before
+        better = change > 0 if higher_is_better else change < 0
+        colour = "text-muted" if change == 0 else ("text-success" if better else "text-danger")
+        arrow = "▲" if change > 0 else "▼" if change < 0 else "■"
+        delta = fmt.format(abs(change)).replace("+", "")
+        out[kpi_id] = (value, f"{arrow} {delta} vs previous period", colour)
+    return out
+
+
+def _missing(value: float) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def register(app: Dash, reader: WarehouseReader) -> None:
+    outputs = []
+    for kpi_id in KPIS:
+        outputs += [Output(f"{kpi_id}-value", "children"), Output(f"{kpi_id}-delta", "children"),
+                    Output(f"{kpi_id}-delta", "className")]
+
+    @app.callback(outputs, Input("filters", "data"))
+    def update_kpis(filters_data: dict) -> list:
+        filters = Filters.from_dict(filters_data)
+        bounds = reader.date_bounds()
+        current = reader.query("overview/kpis", filters).iloc[0].to_dict()
+        previous = reader.query("overview/kpis", filters.previous_period(*bounds)).iloc[0].to_dict()
+        texts = kpi_texts(current, previous)
+        return [part for kpi_id in KPIS for part in (texts[kpi_id][0], texts[kpi_id][1],
+                                                     f"small {texts[kpi_id][2]}")]
+
+    @app.callback(Output("overview-trend-body", "children"), Output("overview-trend-retry", "className"),
+                  Input("filters", "data"), Input("overview-trend-retry", "n_clicks"))
+    def update_trend(filters_data: dict, _retry: int | None) -> tuple:
+        def build():
+            filters = Filters.from_dict(filters_data)
+            start, end = filters.date_from, filters.date_to
+            grain = "month" if start and end and (end - start).days > MONTHLY_AFTER_DAYS else "week"
+            return figures.sentiment_trend(reader.query("overview/sentiment_trend", filters, grain=grain), grain)
+        return chart_body("overview-trend", build)
+
+    @app.callback(Output("overview-overall-body", "children"), Output("overview-overall-retry", "className"),
+                  Input("filters", "data"), Input("overview-overall-retry", "n_clicks"))
+    def update_overall(filters_data: dict, _retry: int | None) -> tuple:
+        return chart_body("overview-overall", lambda: figures.customers_by_label(
+            reader.query("overview/customers_by_overall_sentiment", Filters.from_dict(filters_data)),
+            "overall_sentiment", "customers"))
+
+    @app.callback(Output("overview-churn-body", "children"), Output("overview-churn-retry", "className"),
+                  Input("filters", "data"), Input("overview-churn-retry", "n_clicks"))
+    def update_churn(filters_data: dict, _retry: int | None) -> tuple:
+        return chart_body("overview-churn", lambda: figures.customers_by_label(
+            reader.query("overview/customers_by_churn_risk", Filters.from_dict(filters_data)),
+            "churn_risk", "customers"))

@@ -1,0 +1,76 @@
+"""The one filter object every query takes (DESIGN.md §5), and its translation to bound parameters.
+
+Filters narrow the customers (value segment, persona, churn risk, upsell opportunity), the records
+(date range, interaction type, review language). An empty selection means "everything". Queries use the
+parameters by name (:date_from, :value_segments, ...); lists are bound as arrays and NULL stands for
+"no filter", so the SQL text never changes with the user's choices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import date
+from typing import Any
+
+# Filter field -> SQL parameter name and the dimension its options come from.
+LIST_FILTERS: dict[str, str] = {
+    "value_segments": "value_segment",
+    "personas": "derived_persona",
+    "churn_risks": "churn_risk",
+    "upsell_opportunities": "upsell_opportunity",
+    "interaction_types": "interaction_type",
+    "review_languages": "review_language",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    date_from: date | None = None
+    date_to: date | None = None
+    value_segments: tuple[str, ...] = field(default=())
+    personas: tuple[str, ...] = field(default=())
+    churn_risks: tuple[str, ...] = field(default=())
+    upsell_opportunities: tuple[str, ...] = field(default=())
+    interaction_types: tuple[str, ...] = field(default=())
+    review_languages: tuple[str, ...] = field(default=())
+
+    def params(self, default_from: date, default_to: date) -> dict[str, Any]:
+        """Bound parameters for a query; open date ends take the warehouse's own bounds."""
+        values: dict[str, Any] = {
+            "date_from": self.date_from or default_from,
+            "date_to": self.date_to or default_to,
+        }
+        for name in LIST_FILTERS:
+            chosen = getattr(self, name)
+            values[name] = sorted(chosen) if chosen else None
+        return values
+
+    def previous_period(self, default_from: date, default_to: date) -> Filters:
+        """The same filters over the period of equal length just before this one (for KPI deltas)."""
+        start, end = self.date_from or default_from, self.date_to or default_to
+        length = end - start
+        return replace(self, date_from=start - length - _ONE_DAY, date_to=start - _ONE_DAY)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for name in ("date_from", "date_to"):
+            data[name] = data[name].isoformat() if data[name] else None
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Filters:
+        data = data or {}
+        kwargs: dict[str, Any] = {}
+        for item in fields(cls):
+            value = data.get(item.name)
+            if item.name in ("date_from", "date_to"):
+                kwargs[item.name] = date.fromisoformat(value) if value else None
+            else:
+                kwargs[item.name] = tuple(value or ())
+        return cls(**kwargs)
+
+    def cache_key(self) -> tuple:
+        return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in self.to_dict().items()))
+
+
+_ONE_DAY = date(2000, 1, 2) - date(2000, 1, 1)
