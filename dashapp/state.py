@@ -45,8 +45,8 @@ class ViewState:
 def preset_dates(preset: str, bounds: tuple[date, date], custom_from: date | None = None,
                  custom_to: date | None = None) -> tuple[date, date]:
     first, last = bounds
-    if preset == "custom":
-        return max(custom_from or first, first) if custom_from else first, custom_to or last
+    if preset == "custom":  # exactly what the link asks for, even beyond the data's first or last day
+        return custom_from or first, custom_to or last
     if preset in ("7d", "30d", "90d"):
         return max(first, last - timedelta(days=int(preset[:-1]) - 1)), last
     if preset == "ytd":

@@ -76,6 +76,8 @@ def register(app: Dash, reader: WarehouseReader) -> None:
         bounds = reader.date_bounds()
         current = reader.query("overview/kpis", filters).iloc[0].to_dict()
         previous = reader.query("overview/kpis", filters.previous_period(*bounds)).iloc[0].to_dict()
+        if not previous["active_customers"]:  # e.g. "all time": nothing before it to compare with
+            previous = {}
         texts = kpi_texts(current, previous)
         return [part for kpi_id in KPIS for part in (texts[kpi_id][0], texts[kpi_id][1],
                                                      f"small {texts[kpi_id][2]}")]

@@ -1,0 +1,109 @@
+"""The dashboard in a real browser: filters change figures, the URL carries the whole view, bad links
+show a notice, Back works, and no console errors occur."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import start_server
+from tests.etl.conftest import SAMPLES, run_cli
+
+SHOTS = Path("/tmp/customer-insight-screens")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("e2e-dashboard")
+    run_cli(data, "load", "--source", str(SAMPLES / "prd_raw_100"))
+    yield from start_server(data)
+
+
+def open_page(browser, url: str):
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_selector("#overview-kpi-interactions-value:not(:text('–'))", timeout=20_000)
+    page.wait_for_selector("#overview-churn .main-svg", timeout=20_000)
+    return context, page, errors
+
+
+def kpi(page, name: str) -> str:
+    return page.locator(f"#overview-kpi-{name}-value").inner_text()
+
+
+def pick(page, control: str, option: str) -> None:
+    page.locator(f"#{control}").click()
+    page.keyboard.type(option)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+
+
+def test_filter_url_and_fresh_context(server, browser):
+    SHOTS.mkdir(exist_ok=True)
+    context, page, errors = open_page(browser, server)
+    all_interactions = kpi(page, "interactions")
+    assert all_interactions == "300"
+    counts_before = page.locator("#in-view-counts").inner_text()
+    page.screenshot(path=str(SHOTS / "overview.png"), full_page=True)
+
+    pick(page, "f-risk", "High")
+    page.wait_for_function("() => window.location.search.includes('risk=High')")
+    page.wait_for_function(f"() => document.querySelector('#in-view-counts').innerText !== {counts_before!r}")
+    filtered = kpi(page, "interactions")
+    page.wait_for_function("() => document.querySelector('#overview-kpi-interactions-value').innerText !== '300'")
+    filtered = kpi(page, "interactions")
+    assert int(filtered) < 300
+    assert "Churn risk: High" in page.locator("#filter-chips").inner_text()
+    shared_url = page.url
+    page.screenshot(path=str(SHOTS / "overview-filtered.png"), full_page=True)
+
+    # Whoever opens the link sees the same view.
+    other, fresh, fresh_errors = open_page(browser, shared_url)
+    fresh.wait_for_function(f"() => document.querySelector('#overview-kpi-interactions-value').innerText === "
+                            f"{filtered!r}")
+    assert "Churn risk: High" in fresh.locator("#filter-chips").inner_text()
+    assert fresh.locator("#in-view-counts").inner_text() == page.locator("#in-view-counts").inner_text()
+    other.close()
+
+    # Back returns to the unfiltered view.
+    page.go_back()
+    page.wait_for_function("() => !window.location.search.includes('risk=High')")
+    page.wait_for_function("() => document.querySelector('#overview-kpi-interactions-value').innerText === '300'")
+    assert errors == [] and fresh_errors == []
+    context.close()
+
+
+def test_every_filter_in_the_url_reproduces_the_view(server, browser):
+    url = (server + "?tab=overview&from=2024-10-01&to=2024-12-31&segment=High+Value&persona=Mixed&persona=Neutral"
+           "&risk=Low&risk=Medium&upsell=Low&type=SMS&type=video-call&lang=en&lang=fr")
+    context, page, errors = open_page(browser, url)
+    chips = page.locator("#filter-chips").inner_text()
+    for text in ("01 Oct 2024 – 31 Dec 2024", "Value segment: High Value", "Persona: Mixed", "Persona: Neutral",
+                 "Churn risk: Low", "Churn risk: Medium", "Upsell opportunity: Low", "Interaction type: SMS",
+                 "Interaction type: video-call", "Review language: English", "Review language: French"):
+        assert text in chips, text
+    first = (kpi(page, "interactions"), page.locator("#in-view-counts").inner_text())
+    other, again, _ = open_page(browser, url)
+    assert (kpi(again, "interactions"), again.locator("#in-view-counts").inner_text()) == first
+    assert errors == []
+    other.close()
+    context.close()
+
+
+def test_a_bad_link_shows_a_notice_not_an_error(server, browser):
+    context, page, errors = open_page(browser, server + "?tab=nowhere&risk=Extreme&from=yesterday&segment=High+Value")
+    notice = page.locator("#url-notice").inner_text()
+    assert "Unknown tab 'nowhere' ignored." in notice
+    assert "risk: 'Extreme' not found in the data, ignored." in notice
+    assert "from: 'yesterday' is not a date" in notice
+    assert "Value segment: High Value" in page.locator("#filter-chips").inner_text()
+    assert re.fullmatch(r"[\d,]+", kpi(page, "interactions"))
+    page.screenshot(path=str(SHOTS / "bad-link.png"), full_page=True)
+    assert errors == []
+    context.close()
