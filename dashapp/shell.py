@@ -154,8 +154,10 @@ def register(app: Dash, reader: WarehouseReader) -> None:
                 state = ViewState(state.tab, state.preset, state.custom_from, state.custom_to, {})
         filters = state.filters(bounds)
         new_search = dash.no_update if trigger in (None, "url") else to_search(state)
+        # Setting the active tab to the same value would rebuild the tab's layout: only send a real change.
+        new_tab = state.tab if state.tab != tab else dash.no_update
         return (
-            new_search, state.tab, state.preset, filters.date_from.isoformat(), filters.date_to.isoformat(),
+            new_search, new_tab, state.preset, filters.date_from.isoformat(), filters.date_to.isoformat(),
             *[list(state.selections.get(name, ())) for name in URL_KEYS.values()],
             filters.to_dict(), _notice(notices), bool(notices),
         )

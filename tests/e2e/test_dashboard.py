@@ -37,6 +37,14 @@ def kpi(page, name: str) -> str:
     return page.locator(f"#overview-kpi-{name}-value").inner_text()
 
 
+def wait_chips(page, present: str | None = None, absent: str | None = None) -> str:
+    """Wait until the active-filter chips show (or no longer show) a text; they update after the URL."""
+    condition = "(t) => " + " && ".join(
+        ([f"t.includes({present!r})"] if present else []) + ([f"!t.includes({absent!r})"] if absent else []))
+    page.wait_for_function(f"() => ({condition})(document.querySelector('#filter-chips').innerText)")
+    return page.locator("#filter-chips").inner_text()
+
+
 def pick(page, control: str, option: str) -> None:
     page.locator(f"#{control}").click()
     page.keyboard.type(option)
@@ -59,7 +67,7 @@ def test_filter_url_and_fresh_context(server, browser):
     page.wait_for_function("() => document.querySelector('#overview-kpi-interactions-value').innerText !== '300'")
     filtered = kpi(page, "interactions")
     assert int(filtered) < 300
-    assert "Churn risk: High" in page.locator("#filter-chips").inner_text()
+    wait_chips(page, present="Churn risk: High")
     shared_url = page.url
     page.screenshot(path=str(SHOTS / "overview-filtered.png"), full_page=True)
 
@@ -67,7 +75,7 @@ def test_filter_url_and_fresh_context(server, browser):
     other, fresh, fresh_errors = open_page(browser, shared_url)
     fresh.wait_for_function(f"() => document.querySelector('#overview-kpi-interactions-value').innerText === "
                             f"{filtered!r}")
-    assert "Churn risk: High" in fresh.locator("#filter-chips").inner_text()
+    wait_chips(fresh, present="Churn risk: High")
     assert fresh.locator("#in-view-counts").inner_text() == page.locator("#in-view-counts").inner_text()
     other.close()
 
@@ -105,5 +113,33 @@ def test_a_bad_link_shows_a_notice_not_an_error(server, browser):
     assert "Value segment: High Value" in page.locator("#filter-chips").inner_text()
     assert re.fullmatch(r"[\d,]+", kpi(page, "interactions"))
     page.screenshot(path=str(SHOTS / "bad-link.png"), full_page=True)
+    assert errors == []
+    context.close()
+
+
+def test_clear_reset_and_saved_views(server, browser):
+    context, page, errors = open_page(browser, server + "?range=90d&risk=High&segment=High+Value")
+    wait_chips(page, present="Churn risk: High")
+    page.locator("#preset-name").fill("Risky big accounts")
+    page.locator("#preset-save").click()
+    # Clear all drops every filter but keeps the date range.
+    page.locator("#f-clear").click()
+    page.wait_for_function("() => !window.location.search.includes('risk=')")
+    assert "range=90d" in page.url
+    wait_chips(page, absent="Churn risk")
+    # Reset goes back to the default view: all time, no filters.
+    page.locator("#f-reset").click()
+    page.wait_for_function("() => !window.location.search.includes('range=')")
+    # The saved view re-applies everything it held.
+    page.locator("#preset-select").click()
+    page.get_by_text("Risky big accounts").last.click()
+    page.wait_for_function("() => window.location.search.includes('risk=High')")
+    assert "range=90d" in page.url and "segment=High+Value" in page.url
+    chips = wait_chips(page, present="Churn risk: High")
+    assert "Value segment: High Value" in chips
+    # A chip's × removes just that filter.
+    page.locator("#filter-chips .chip", has_text="Churn risk: High").locator("[role=button]").click()
+    page.wait_for_function("() => !window.location.search.includes('risk=High')")
+    assert "segment=High+Value" in page.url
     assert errors == []
     context.close()
