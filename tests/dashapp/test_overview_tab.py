@@ -33,8 +33,9 @@ def reader(tmp_path_factory):
                   "review_text": "bien", "review_language": "fr", "sentiment_score": 0.3},
                  {"review_id": "RC", "customer_id": "C", "review_date": "2024-02-20", "review_rating": 2,
                   "review_text": "meh", "review_language": "en", "sentiment_score": -0.2}],
-        tickets=[{"ticket_id": f"T{i}", "customer_id": "B", "ticket_date": f"2024-03-0{i}", "ticket_category": "billing",
-                  "ticket_description": "x", "priority_level": "High", "sentiment_score": -0.8} for i in (3, 4)],
+        tickets=[{"ticket_id": f"T{i}", "customer_id": "B", "ticket_date": f"2024-03-0{i}",
+                  "ticket_category": "billing", "ticket_description": "x", "priority_level": "High",
+                  "sentiment_score": -0.8} for i in (3, 4)],
     ).close()
     return WarehouseReader(path)
 
