@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from dashapp.tabs import overview
+from dashapp.tabs import overview, support
 
-TAB_MODULES: list[ModuleType] = [overview]
+TAB_MODULES: list[ModuleType] = [overview, support]

@@ -80,7 +80,8 @@ def layout() -> html.Div:
                                f"Tickets opened per week (date ranges up to {MONTHLY_AFTER_DAYS} days) or per "
                                "month, by priority."), lg=7, className="mb-3"),
             dbc.Col(chart_card("support-priority", "Tickets by priority",
-                               "Bars: tickets per priority. Diamonds: their average sentiment (right axis)."),
+                               "Bars: tickets per priority. Diamonds and the figures under the bars: their average "
+                               "sentiment (right axis, −1 to 1)."),
                     lg=5, className="mb-3"),
         ]),
         dbc.Row([
