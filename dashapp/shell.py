@@ -54,7 +54,7 @@ def layout(reader: WarehouseReader) -> html.Div:
         _header(last),
         dbc.Container([
             dbc.Row([
-                dbc.Col(_sidebar(options, first, last), lg=3, xl=2, className="sidebar py-3"),
+                dbc.Col(_sidebar(options, first, last), lg=3, xxl=2, className="sidebar py-3"),
                 dbc.Col([
                     dbc.Alert(id="url-notice", is_open=False, dismissable=True, color="warning",
                               className="mt-3 mb-0"),
@@ -62,7 +62,7 @@ def layout(reader: WarehouseReader) -> html.Div:
                     dbc.Tabs([dbc.Tab(label=m.LABEL, tab_id=m.TAB_ID) for m in TAB_MODULES], id="tabs",
                              active_tab=TAB_MODULES[0].TAB_ID, className="mb-3"),
                     html.Div(id="tab-content"),
-                ], lg=9, xl=10, className="pb-4"),
+                ], lg=9, xxl=10, className="pb-4"),
             ]),
         ], fluid=True),
     ])

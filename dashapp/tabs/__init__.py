@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from dashapp.tabs import overview, support
+from dashapp.tabs import overview, product, sentiment, support
 
-TAB_MODULES: list[ModuleType] = [overview, support]
+TAB_MODULES: list[ModuleType] = [overview, sentiment, support, product]

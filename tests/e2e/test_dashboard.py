@@ -143,3 +143,29 @@ def test_clear_reset_and_saved_views(server, browser):
     assert "segment=High+Value" in page.url
     assert errors == []
     context.close()
+
+
+@pytest.mark.parametrize(("tab", "ready"), [
+    ("sentiment", "#sentiment-over-time .main-svg"),
+    ("support", "#support-priority .main-svg"),
+    ("product", "#product-distribution .main-svg"),
+])
+def test_each_tab_renders_from_its_link(server, browser, tab, ready):
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server + f"?tab={tab}&segment=High+Value")
+    page.wait_for_selector(ready, timeout=20_000)
+    page.wait_for_timeout(1500)  # let the other cards finish
+    assert page.locator(".tab-content .alert-danger").count() == 0
+    assert page.locator("#tabs .nav-link.active").inner_text().lower() == tab
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{tab}.png"), full_page=True)
+    # switching tabs keeps the filters in the URL
+    page.get_by_role("tab", name="Overview").click()
+    page.wait_for_function("() => window.location.search.includes('tab=overview')")
+    assert "segment=High+Value" in page.url
+    assert errors == []
+    context.close()
