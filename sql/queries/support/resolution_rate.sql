@@ -4,10 +4,7 @@
 -- Tickets in view: ticket_date within the global date range, customer kept by the global customer filters.
 with tickets as (
     select tickets.ticket_status
-    from analytics.fact_support_tickets as tickets
-    inner join analytics.customer_dimensions as dims on dims.customer_id = tickets.customer_id
-    where cast(tickets.ticket_date as date) between :date_from and :date_to
-        and {{ snippet_customer_in_view }}
+    from {{ snippet_tickets_in_view }}
 ),
 
 flagged as (

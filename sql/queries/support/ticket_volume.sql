@@ -5,10 +5,7 @@ with tickets as (
     select
         tickets.ticket_date,
         tickets.priority_level
-    from analytics.fact_support_tickets as tickets
-    inner join analytics.customer_dimensions as dims on dims.customer_id = tickets.customer_id
-    where cast(tickets.ticket_date as date) between :date_from and :date_to
-        and {{ snippet_customer_in_view }}
+    from {{ snippet_tickets_in_view }}
 )
 
 select
