@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 from typing import Any
 
+from config.rules import load_rules
+
 # Filter field -> SQL parameter name and the dimension its options come from.
 LIST_FILTERS: dict[str, str] = {
     "value_segments": "value_segment",
@@ -50,6 +52,12 @@ class Filters:
         start, end = self.date_from or default_from, self.date_to or default_to
         length = end - start
         return replace(self, date_from=start - length - _ONE_DAY, date_to=start - _ONE_DAY)
+
+    def time_grain(self) -> str:
+        """'week' for ranges up to [dashboard].monthly_after_days days, else 'month' (trend charts)."""
+        start, end = self.date_from, self.date_to
+        limit = load_rules()["dashboard"]["monthly_after_days"]
+        return "month" if start and end and (end - start).days > limit else "week"
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -8,6 +8,7 @@ import math
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, html
 
+from config.rules import load_rules
 from dashapp.components import chart_body, chart_card, kpi_card
 from dashapp.figures import overview as figures
 from warehouse.filters import Filters
@@ -22,7 +23,8 @@ KPIS = {
     "overview-kpi-churn": ("Customers at high churn risk", "pct_high_churn_risk", "{:.1f} %", False),
     "overview-kpi-rating": ("Average product rating", "avg_rating", "{:.2f} / 5", True),
 }
-MONTHLY_AFTER_DAYS = 120  # longer ranges are shown per month, shorter ones per week
+# Longer ranges are shown per month, shorter ones per week (config/rules.toml [dashboard]).
+MONTHLY_AFTER_DAYS: int = load_rules()["dashboard"]["monthly_after_days"]
 
 
 def layout() -> html.Div:
@@ -87,8 +89,7 @@ def register(app: Dash, reader: WarehouseReader) -> None:
     def update_trend(filters_data: dict, _retry: int | None) -> tuple:
         def build():
             filters = Filters.from_dict(filters_data)
-            start, end = filters.date_from, filters.date_to
-            grain = "month" if start and end and (end - start).days > MONTHLY_AFTER_DAYS else "week"
+            grain = filters.time_grain()
             return figures.sentiment_trend(reader.query("overview/sentiment_trend", filters, grain=grain), grain)
         return chart_body("overview-trend", build)
 

@@ -214,11 +214,6 @@ def _missing(value: object) -> bool:
     return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
-def _grain(filters: Filters) -> str:
-    start, end = filters.date_from, filters.date_to
-    return "month" if start and end and (end - start).days > MONTHLY_AFTER_DAYS else "week"
-
-
 # ---------------------------------------------------------------- callbacks
 
 def register(app: Dash, reader: WarehouseReader) -> None:
@@ -247,7 +242,7 @@ def register(app: Dash, reader: WarehouseReader) -> None:
             return chart_body(chart_id, lambda: build(Filters.from_dict(filters_data)))
 
     chart("support-volume", lambda f: figures.ticket_volume(
-        reader.query("support/ticket_volume", f, grain=_grain(f)), _grain(f)))
+        reader.query("support/ticket_volume", f, grain=f.time_grain()), f.time_grain()))
     chart("support-priority", lambda f: figures.tickets_by_priority(reader.query("support/tickets_by_priority", f)))
     chart("support-category", lambda f: figures.tickets_by_category(reader.query("support/tickets_by_category", f)))
     chart("support-per-customer", lambda f: figures.tickets_per_customer(

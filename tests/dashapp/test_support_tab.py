@@ -314,7 +314,7 @@ def test_every_callback_id_is_in_the_layout():
 @pytest.mark.parametrize(("days", "grain"), [(120, "week"), (121, "month")])
 def test_weekly_up_to_the_overview_threshold(days, grain):
     start = date(2024, 1, 1)
-    assert tab._grain(Filters(date_from=start, date_to=date.fromordinal(start.toordinal() + days))) == grain
+    assert Filters(date_from=start, date_to=date.fromordinal(start.toordinal() + days)).time_grain() == grain
 
 
 # ---------------------------------------------------------------- figure builders
