@@ -27,14 +27,18 @@ def sentiment_over_time(frame: pd.DataFrame, grain: str) -> go.Figure:
             x=rows["period"], y=rows["avg_sentiment"], name=label, mode="lines+markers",
             line={"width": 2, "color": LABEL_COLOURS[source]}, marker={"size": 5},
             customdata=rows["records"],
-            hovertemplate=f"{label}, %{{x|{period_format}}}<br>average sentiment %{{y:+.2f}}<br>"
-                          "%{customdata:,} records<extra></extra>",
+            hovertemplate="average %{y:+.2f} (%{customdata:,} records)",
         ))
     figure.add_hline(y=0, line={"color": "#adb5bd", "width": 1, "dash": "dot"})
     figure.update_yaxes(title="average sentiment (−1 to 1)", range=[-1, 1], zeroline=False)
-    figure.update_xaxes(title=None)
+    figure.update_xaxes(title=None, hoverformat=period_format)  # the unified hover's heading
+    periods = frame["period"].drop_duplicates()
+    if len(periods) == 1:  # one period: a labelled tick, not an axis of milliseconds around it
+        period, half = pd.Timestamp(periods.iloc[0]), pd.Timedelta(days=16 if grain == "month" else 4)
+        figure.update_xaxes(range=[period - half, period + half], tickvals=[period],
+                            ticktext=[period.strftime("%b %Y" if grain == "month" else "week of %d %b %Y")])
     figure = styled(figure)
-    figure.update_layout(hovermode="x unified" if len(figure.data) > 1 else "closest",
+    figure.update_layout(hovermode="x unified", showlegend=True,
                          legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
                          margin={"t": 36})
     return figure
@@ -47,7 +51,7 @@ def sentiment_distribution(frame: pd.DataFrame) -> go.Figure:
         return empty_figure()
     sources = [s for s in SOURCES if s in set(frame["source_type"])]
     figure = make_subplots(rows=len(sources), cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                           subplot_titles=[f"{SOURCES[s]}: {_first(frame, s, 'source_records'):,} records"
+                           subplot_titles=[f"{SOURCES[s]}: {_plural(_first(frame, s, 'source_records'), 'record')}"
                                            for s in sources])
     all_bins = pd.DataFrame({"bin": range(BINS)})
     for row, source in enumerate(sources, start=1):
@@ -67,7 +71,11 @@ def sentiment_distribution(frame: pd.DataFrame) -> go.Figure:
     figure.update_xaxes(range=[-1, 1], dtick=0.5, tickformat="+.1f")
     figure.update_xaxes(title="sentiment score", row=len(sources), col=1)
     figure.update_annotations(font={"size": 12}, x=0, xanchor="left")
-    return styled(figure, height=110 + 100 * len(sources))
+    return styled(figure, height=140 + 120 * len(sources))
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def _first(frame: pd.DataFrame, source: str, column: str) -> int:
@@ -82,17 +90,18 @@ def volatility_vs_trend(frame: pd.DataFrame) -> go.Figure:
     labels = [v for v in ORDER["overall_sentiment"] if v in set(frame["overall_sentiment"])]
     labels += sorted(set(frame["overall_sentiment"].dropna()) - set(labels))
     figure = go.Figure()
+    size = 6 if len(frame) > 500 else 8
     for i, label in enumerate(labels):
         rows = frame[frame["overall_sentiment"] == label]
         figure.add_trace(go.Scattergl(
             x=rows["sentiment_volatility"], y=rows["sentiment_trend"], mode="markers", name=label,
-            marker={"size": 6, "opacity": 0.6, "color": LABEL_COLOURS.get(label, PALETTE[i % len(PALETTE)])},
+            marker={"size": size, "opacity": 0.6, "color": LABEL_COLOURS.get(label, PALETTE[i % len(PALETTE)])},
             customdata=list(zip(rows["customer_id"], rows["avg_sentiment"], rows["sentiment_count"], strict=True)),
             hovertemplate="<b>%{customdata[0]}</b> (" + label + ")<br>volatility %{x:.2f}<br>trend %{y:+.2f}<br>"
                           "average %{customdata[1]:+.2f} over %{customdata[2]:,} records<extra></extra>",
         ))
     shown, total = len(frame), int(frame["customers_in_view"].iloc[0])
-    note = (f"{shown:,} customers" if shown >= total
+    note = (_plural(shown, "customer") if shown >= total
             else f"A fixed sample of {shown:,} of the {total:,} customers in view")
     figure.add_hline(y=0, line={"color": "#adb5bd", "width": 1, "dash": "dot"})
     figure.update_xaxes(title="volatility: highest − lowest score", range=[-0.05, 2.05], zeroline=False)
@@ -101,8 +110,9 @@ def volatility_vs_trend(frame: pd.DataFrame) -> go.Figure:
     figure.update_layout(
         title={"text": note, "font": {"size": 12, "color": "#6c757d"}, "x": 0, "xanchor": "left",
                "xref": "paper", "y": 0.99, "yanchor": "top"},
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right",
-                "title": {"text": "overall sentiment "}},
+        # beside the plot, not above it: the mode bar appears top right on hover
+        legend={"orientation": "v", "y": 1.0, "yanchor": "top", "x": 1.01, "xanchor": "left",
+                "title": {"text": "overall<br>sentiment"}},
         margin={"t": 40},
     )
     return figure

@@ -3,6 +3,7 @@ per source, volatility vs trend per customer, average sentiment by interaction t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import dash_bootstrap_components as dbc
@@ -32,7 +33,8 @@ def layout() -> html.Div:
         dbc.Row([dbc.Col(chart_card(
             "sentiment-over-time", "Average sentiment over time by source",
             "Average sentiment score (−1 to 1) of the interactions, reviews and tickets in view, per week for "
-            "ranges up to 120 days, else per month. Hover a point for the number of records behind it.",
+            f"ranges up to {MONTHLY_AFTER_DAYS} days, else per month. Hover a point for the number of records "
+            "behind it.",
             controls=sources), className="mb-3")]),
         dbc.Row([
             dbc.Col(chart_card(
@@ -54,9 +56,8 @@ def layout() -> html.Div:
 
 
 def grain_for(filters: Filters, bounds: tuple[date, date]) -> str:
-    """Weekly up to MONTHLY_AFTER_DAYS days (the Overview rule), else monthly; open ends take the data's bounds."""
-    start, end = filters.date_from or bounds[0], filters.date_to or bounds[1]
-    return "month" if (end - start).days > MONTHLY_AFTER_DAYS else "week"
+    """The one time-grain rule (Filters.time_grain), with open date ends taken as the data's own bounds."""
+    return replace(filters, date_from=filters.date_from or bounds[0], date_to=filters.date_to or bounds[1]).time_grain()
 
 
 def over_time_figure(reader: WarehouseReader, filters_data: dict | None, sources: list[str] | None) -> go.Figure:

@@ -22,8 +22,8 @@ counted as (
 select
     source_type,
     bin,
-    -1.0 + 0.1 * bin as bin_start,
-    -1.0 + 0.1 * (bin + 1) as bin_end,
+    cast(-1.0 + 0.1 * bin as double) as bin_start,
+    cast(-1.0 + 0.1 * (bin + 1) as double) as bin_end,
     records,
     sum(records) over (partition by source_type) as source_records,
     cast(records as double) / sum(records) over (partition by source_type) as share
