@@ -19,6 +19,7 @@ import pandas as pd
 from warehouse.cache import QueryCache
 from warehouse.filters import Filters
 from warehouse.queries import query_parameters, run_query
+from warehouse.sqlfiles import read_sql
 
 
 class WarehouseUnavailable(Exception):
@@ -47,7 +48,8 @@ class WarehouseReader:
             params = {**filters.params(*self.date_bounds()), **params}
         used = query_parameters(name)
         params = {k: v for k, v in params.items() if k in used}
-        key = QueryCache.key(name, self.version, params)
+        # The SQL text is part of the key: an edited query never serves results cached from its old text.
+        key = QueryCache.key(read_sql(f"queries/{name}.sql"), self.version, params)
         return self.cache.get_or_compute(key, lambda: self._run(name, params))
 
     def date_bounds(self) -> tuple[date, date]:

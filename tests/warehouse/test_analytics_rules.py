@@ -149,3 +149,13 @@ def test_summary_is_short_and_names_the_signals(tmp_path):
     assert "1 interaction, 2 reviews (average rating 4.5), 0 tickets." in summary
     assert "Average sentiment 0.50, trend 0.00." in summary
     assert len(summary.split()) <= 100
+
+
+def test_query_cache_key_changes_with_the_sql_text():
+    from warehouse.cache import QueryCache
+
+    same = QueryCache.key("select 1", "v1", {"a": 1})
+    assert same == QueryCache.key("select 1", "v1", {"a": 1})
+    assert same != QueryCache.key("select 2", "v1", {"a": 1})
+    assert same != QueryCache.key("select 1", "v2", {"a": 1})
+    assert same != QueryCache.key("select 1", "v1", {"a": 2})
