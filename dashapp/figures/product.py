@@ -22,6 +22,7 @@ SENTIMENT_COLOUR = PALETTE[0]
 REVIEWS_COLOUR = LABEL_COLOURS["review"]
 PREVIEW_CHARS = 140  # longer texts are cut at a word and can be expanded
 NO_REVIEWS = "No reviews for these filters. Widen the date range or clear a filter."
+NO_REVIEWS_FIGURE = NO_REVIEWS.replace(". ", ".<br>", 1)  # two lines: fits the narrower cards
 
 
 def language_name(code: object) -> str:
@@ -39,7 +40,7 @@ def stars(rating: int) -> str:
 def rating_trend(frame: pd.DataFrame, grain: str) -> go.Figure:
     """Average rating per period (line, 1-5) over the number of reviews per period (bars)."""
     if frame.empty:
-        return empty_figure(NO_REVIEWS)
+        return empty_figure(NO_REVIEWS_FIGURE)
     period = "%b %Y" if grain == "month" else "week of %d %b %Y"
     figure = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.68, 0.32], vertical_spacing=0.06)
     figure.add_trace(go.Scatter(
@@ -61,18 +62,18 @@ def rating_trend(frame: pd.DataFrame, grain: str) -> go.Figure:
 def rating_distribution(frame: pd.DataFrame) -> go.Figure:
     """Reviews per star rating, 1 to 5; every rating has a bar (0 where none)."""
     if frame.empty or not frame["reviews"].any():
-        return empty_figure(NO_REVIEWS)
+        return empty_figure(NO_REVIEWS_FIGURE)
     ratings = [int(r) for r in frame["review_rating"]]
     shares = [0.0 if pd.isna(s) else float(s) for s in frame["share"]]
     figure = go.Figure(go.Bar(
-        x=[f"{stars(r)} {r}" for r in ratings], y=frame["reviews"],
+        x=[f"{r} ★" for r in ratings], y=frame["reviews"],
         marker_color=[RATING_COLOURS.get(r, RATING_COLOUR) for r in ratings],
-        text=[f"{n:,} ({s:.0%})" for n, s in zip(frame["reviews"], shares, strict=True)], textposition="outside",
-        cliponaxis=False, customdata=shares,
-        hovertemplate="%{x} stars<br>%{y:,} reviews (%{customdata:.1%})<extra></extra>",
+        text=[f"{n:,}<br>{s:.0%}" for n, s in zip(frame["reviews"], shares, strict=True)], textposition="outside",
+        constraintext="none", cliponaxis=False, customdata=shares,
+        hovertemplate="%{x}: %{y:,} reviews (%{customdata:.1%})<extra></extra>",
     ))
     figure.update_xaxes(title="rating", type="category")
-    figure.update_yaxes(title="reviews", rangemode="tozero")
+    figure.update_yaxes(title="reviews", range=[0, max(1, int(frame["reviews"].max())) * 1.25])
     styled(figure, height=320)
     figure.update_layout(margin={"t": 28})
     return figure
@@ -81,7 +82,7 @@ def rating_distribution(frame: pd.DataFrame) -> go.Figure:
 def reviews_by_language(frame: pd.DataFrame) -> go.Figure:
     """Per review language: number of reviews (left) and average sentiment (right), most reviewed on top."""
     if frame.empty:
-        return empty_figure(NO_REVIEWS)
+        return empty_figure(NO_REVIEWS_FIGURE)
     names = [language_name(code) for code in frame["review_language"]]
     sentiment = [None if pd.isna(s) else float(s) for s in frame["avg_sentiment"]]
     ratings = [None if pd.isna(r) else float(r) for r in frame["avg_rating"]]
@@ -89,16 +90,16 @@ def reviews_by_language(frame: pd.DataFrame) -> go.Figure:
                            subplot_titles=("reviews", "average sentiment (−1 to 1)"))
     figure.add_trace(go.Bar(
         y=names, x=frame["reviews"], orientation="h", name="reviews", marker_color=REVIEWS_COLOUR,
-        text=[f"{n:,}" for n in frame["reviews"]], textposition="auto",
+        text=[f"{n:,}" for n in frame["reviews"]], textposition="outside", cliponaxis=False,
         customdata=ratings, hovertemplate="%{y}: %{x:,} reviews<br>average rating %{customdata:.2f} / 5<extra></extra>",
     ), row=1, col=1)
     figure.add_trace(go.Bar(
         y=names, x=sentiment, orientation="h", name="average sentiment", marker_color=SENTIMENT_COLOUR,
-        text=["–" if s is None else f"{s:+.2f}" for s in sentiment], textposition="auto",
+        text=["–" if s is None else f"{s:+.2f}" for s in sentiment], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: average sentiment %{x:+.2f}<extra></extra>",
     ), row=1, col=2)
     figure.update_yaxes(autorange="reversed", title=None)
-    figure.update_xaxes(rangemode="tozero", row=1, col=1)
+    figure.update_xaxes(range=[0, max(1, int(frame["reviews"].max())) * 1.2], row=1, col=1)
     figure.update_xaxes(range=[-1, 1], zeroline=True, zerolinecolor="#adb5bd", row=1, col=2)
     styled(figure, height=max(220, 70 + 40 * len(names)))
     figure.update_layout(showlegend=False, margin={"t": 36})
