@@ -21,13 +21,12 @@ from dashapp.state import (
     to_search,
 )
 from dashapp.tabs import TAB_MODULES
+from etl.sources.contract import LANGUAGE_NAMES  # one list of language names for the whole app
 from warehouse.filters import LIST_FILTERS, Filters
 from warehouse.reader import WarehouseReader, WarehouseUnavailable
 
 FILTER_LABELS = {"segment": "Value segment", "persona": "Persona", "risk": "Churn risk",
                  "upsell": "Upsell opportunity", "type": "Interaction type", "lang": "Review language"}
-LANGUAGE_NAMES = {"en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian",
-                  "pt": "Portuguese"}
 
 
 def filter_options(reader: WarehouseReader) -> dict[str, list[str]]:

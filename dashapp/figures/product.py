@@ -10,9 +10,8 @@ from dash import html
 from plotly.subplots import make_subplots
 
 from dashapp.figures.common import LABEL_COLOURS, PALETTE, empty_figure, styled
+from etl.sources.contract import LANGUAGE_NAMES  # one list of language names for the whole app
 
-LANGUAGE_NAMES = {"en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian",
-                  "pt": "Portuguese"}
 # 1-2 stars read as negative, 3 as neutral, 4-5 as positive: the same colours as the sentiment labels.
 RATING_COLOURS = {1: LABEL_COLOURS["Negative"], 2: LABEL_COLOURS["Negative"], 3: LABEL_COLOURS["Neutral"],
                   4: LABEL_COLOURS["Positive"], 5: LABEL_COLOURS["Positive"]}
