@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import dcc, html
+from dash import Output, dcc, html
 
 log = logging.getLogger(__name__)
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
@@ -55,3 +55,10 @@ def kpi_card(kpi_id: str, label: str) -> dbc.Card:
         html.Div(id=f"{kpi_id}-value", className="fs-3 fw-semibold", children="–"),
         html.Div(id=f"{kpi_id}-delta", className="small", children=""),
     ]), className="h-100 shadow-sm")
+
+
+def kpi_outputs(kpi_ids: list[str]) -> list[Output]:
+    """The value, delta text and delta colour of each KPI card, in order: the outputs of a KPI callback."""
+    return [output for kpi_id in kpi_ids for output in (
+        Output(f"{kpi_id}-value", "children"), Output(f"{kpi_id}-delta", "children"),
+        Output(f"{kpi_id}-delta", "className"))]

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, html
 
 from config.rules import load_rules
-from dashapp.components import chart_body, chart_card, kpi_card
+from dashapp.components import chart_body, chart_card, kpi_card, kpi_outputs
 from dashapp.figures import overview as figures
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
@@ -67,12 +67,7 @@ def _missing(value: float) -> bool:
 
 
 def register(app: Dash, reader: WarehouseReader) -> None:
-    outputs = []
-    for kpi_id in KPIS:
-        outputs += [Output(f"{kpi_id}-value", "children"), Output(f"{kpi_id}-delta", "children"),
-                    Output(f"{kpi_id}-delta", "className")]
-
-    @app.callback(outputs, Input("filters", "data"))
+    @app.callback(kpi_outputs(list(KPIS)), Input("filters", "data"))
     def update_kpis(filters_data: dict) -> list:
         filters = Filters.from_dict(filters_data)
         bounds = reader.date_bounds()

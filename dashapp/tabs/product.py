@@ -55,9 +55,8 @@ def layout() -> html.Div:
 
 
 def rating_grain(filters: Filters) -> str:
-    """Weekly up to MONTHLY_AFTER_DAYS days, monthly for longer ranges (as on the Overview tab)."""
-    start, end = filters.date_from, filters.date_to
-    return "month" if start and end and (end - start).days > MONTHLY_AFTER_DAYS else "week"
+    """Weekly up to MONTHLY_AFTER_DAYS days, monthly for longer ranges (the rule of every trend chart)."""
+    return filters.time_grain()
 
 
 def reviews_page(reader: WarehouseReader, filters: Filters, page: int) -> tuple[pd.DataFrame, int, int]:

@@ -19,7 +19,7 @@ import pandas as pd
 from dash import Dash, Input, Output, ctx, dash_table, html
 
 from config.rules import load_rules
-from dashapp.components import chart_body, chart_card, kpi_card
+from dashapp.components import chart_body, chart_card, kpi_card, kpi_outputs
 from dashapp.figures import support as figures
 from dashapp.figures.common import FONT
 from dashapp.tabs.overview import MONTHLY_AFTER_DAYS
@@ -217,12 +217,7 @@ def _missing(value: object) -> bool:
 # ---------------------------------------------------------------- callbacks
 
 def register(app: Dash, reader: WarehouseReader) -> None:
-    outputs = []
-    for kpi_id in KPIS:
-        outputs += [Output(f"{kpi_id}-value", "children"), Output(f"{kpi_id}-delta", "children"),
-                    Output(f"{kpi_id}-delta", "className")]
-
-    @app.callback(outputs, Input("filters", "data"))
+    @app.callback(kpi_outputs(list(KPIS)), Input("filters", "data"))
     def update_kpis(filters_data: dict) -> list:
         filters = Filters.from_dict(filters_data)
         try:

@@ -7,11 +7,7 @@ with records as (
 
 ratings as (
     select reviews.review_rating
-    from analytics.fact_product_reviews as reviews
-    inner join analytics.customer_dimensions as dims on dims.customer_id = reviews.customer_id
-    where cast(reviews.review_date as date) between :date_from and :date_to
-        and (:review_languages is null or list_contains(:review_languages, reviews.review_language))
-        and {{ snippet_customer_in_view }}
+    from {{ snippet_reviews_in_view }}
 ),
 
 active_customers as (

@@ -4,17 +4,9 @@ with stars as (
     select * from (values (1), (2), (3), (4), (5)) as stars (review_rating)
 ),
 
-reviews as (
-    select * from analytics.fact_product_reviews
-),
-
 reviews_in_view as (
     select reviews.review_rating
-    from reviews
-    inner join analytics.customer_dimensions as dims on dims.customer_id = reviews.customer_id
-    where cast(reviews.review_date as date) between :date_from and :date_to
-        and (:review_languages is null or list_contains(:review_languages, reviews.review_language))
-        and {{ snippet_customer_in_view }}
+    from {{ snippet_reviews_in_view }}
 ),
 
 rating_counts as (

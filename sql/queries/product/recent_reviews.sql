@@ -1,11 +1,7 @@
 -- One page of the reviews in view, newest first (ties by review id): :page_size reviews from row :offset,
 -- with the customer's name, the original and the English text (NULL = not translated), and total_reviews,
 -- the number of reviews in view over all pages (for the pager).
-with reviews as (
-    select * from analytics.fact_product_reviews
-),
-
-customers as (
+with customers as (
     select * from analytics.customer_base
 ),
 
@@ -20,11 +16,7 @@ reviews_in_view as (
         reviews.review_text,
         reviews.review_text_english,
         reviews.sentiment_score
-    from reviews
-    inner join analytics.customer_dimensions as dims on dims.customer_id = reviews.customer_id
-    where cast(reviews.review_date as date) between :date_from and :date_to
-        and (:review_languages is null or list_contains(:review_languages, reviews.review_language))
-        and {{ snippet_customer_in_view }}
+    from {{ snippet_reviews_in_view }}
 )
 
 select
