@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
-import dash
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
@@ -27,6 +26,7 @@ from config.rules import flat_rules
 from dashapp.figures import sentiment as figures
 from dashapp.figures.common import LABEL_COLOURS
 from dashapp.tabs import sentiment as tab
+from tests.dashapp.tab_checks import callback_ids, layout_ids
 from tests.warehouse.builder import build_warehouse, customer
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
@@ -272,24 +272,11 @@ def test_the_other_builders_follow_the_filters(reader):
 
 
 def test_every_callback_id_is_in_the_layout():
-    def ids(component) -> set[str]:
-        found = {component.id} if isinstance(getattr(component, "id", None), str) else set()
-        children = getattr(component, "children", None)
-        for child in children if isinstance(children, list | tuple) else [children]:
-            if hasattr(child, "to_plotly_json"):
-                found |= ids(child)
-        return found
-
-    in_layout = ids(tab.layout()) | {"filters"}  # the shell's store of the global filters
-    app = dash.Dash(__name__)
-    tab.register(app, reader=None)
-    used = set()
-    for callback in app._callback_list:
-        used |= {part.rsplit(".", 1)[0] for part in callback["output"].strip(".").split("...")}
-        used |= {item["id"] for item in callback["inputs"]}
+    in_layout = layout_ids(tab.layout()) | {"filters"}  # the shell's store of the global filters
+    used, callbacks = callback_ids(tab)
     assert used and used <= in_layout
     assert {i for i in in_layout if i != "filters"} == {i for i in in_layout if i.startswith("sentiment-")}
-    assert len(app._callback_list) == 4  # one per chart card, each with its own retry
+    assert callbacks == 4  # one per chart card, each with its own retry
     assert tab.TAB_ID == "sentiment" and tab.LABEL == "Sentiment"
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import dash
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
@@ -20,6 +19,7 @@ import pytest
 from config.rules import flat_rules
 from dashapp.figures import support as figures
 from dashapp.tabs import support as tab
+from tests.dashapp.tab_checks import callback_ids, layout_ids
 from tests.warehouse.builder import build_warehouse, customer
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
@@ -292,21 +292,8 @@ def test_help_text_states_the_rules():
 
 
 def test_every_callback_id_is_in_the_layout():
-    def ids(component) -> set[str]:
-        found = {component.id} if isinstance(getattr(component, "id", None), str) else set()
-        children = getattr(component, "children", None)
-        for child in children if isinstance(children, list | tuple) else [children]:
-            if hasattr(child, "to_plotly_json"):
-                found |= ids(child)
-        return found
-
-    in_layout = ids(tab.layout()) | {"filters"}  # the shell's store of the global filters
-    app = dash.Dash(__name__)
-    tab.register(app, reader=None)
-    used = set()
-    for callback in app._callback_list:
-        used |= {part.rsplit(".", 1)[0] for part in callback["output"].strip(".").split("...")}
-        used |= {item["id"] for item in callback["inputs"]}
+    in_layout = layout_ids(tab.layout()) | {"filters"}  # the shell's store of the global filters
+    used, callbacks = callback_ids(tab)
     assert used and used <= in_layout
     assert tab.TAB_ID == "support" and tab.LABEL == "Support"
 
