@@ -11,7 +11,8 @@ from dash import Output, dcc, html
 
 log = logging.getLogger(__name__)
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
-                "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
+                # sendChartToCloud ("Share chart...") would upload a chart of customer data to Plotly's cloud
+                "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d", "sendChartToCloud"]}
 
 
 def chart_card(chart_id: str, title: str, help_text: str | None = None, controls: object = None) -> dbc.Card:

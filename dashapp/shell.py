@@ -78,22 +78,26 @@ def _header(last: date) -> dbc.Navbar:
 def _sidebar(options: dict[str, list[str]], first: date, last: date) -> html.Div:
     controls = [
         html.H2("Filters", className="h6 text-uppercase text-muted"),
-        dbc.Label("Date range", html_for="f-range", className="small fw-semibold mb-1"),
-        dcc.Dropdown(id="f-range", options=[{"label": v, "value": k} for k, v in PRESETS.items()],
-                     value=DEFAULT_PRESET, clearable=False, searchable=False, className="mb-2"),
-        dcc.DatePickerRange(id="f-dates", min_date_allowed=first, max_date_allowed=last,
-                            initial_visible_month=last, display_format="YYYY-MM-DD", start_date=first,
-                            end_date=last, className="mb-3 small", minimum_nights=0),
+        html.Div([
+            dbc.Label("Date range", html_for="f-range", id="f-range-label", className="small fw-semibold mb-1"),
+            dcc.Dropdown(id="f-range", options=[{"label": v, "value": k} for k, v in PRESETS.items()],
+                         value=DEFAULT_PRESET, clearable=False, searchable=False, className="mb-2"),
+            dcc.DatePickerRange(id="f-dates", min_date_allowed=first, max_date_allowed=last,
+                                initial_visible_month=last, display_format="YYYY-MM-DD", start_date=first,
+                                end_date=last, className="mb-3 small", minimum_nights=0),
+        ], role="group", **{"aria-labelledby": "f-range-label"}),
     ]
     for key, name in URL_KEYS.items():
         dimension = LIST_FILTERS[name]
         values = options.get(dimension, [])
         labels = LANGUAGE_NAMES if dimension == "review_language" else {}
-        controls += [
-            dbc.Label(FILTER_LABELS[key], html_for=f"f-{key}", className="small fw-semibold mb-1"),
+        # The dropdown's button names itself by its value ("All"), so a `for=` label does not reach screen
+        # readers: the group around label and dropdown carries the name ("Churn risk, group; All, button").
+        controls.append(html.Div([
+            dbc.Label(FILTER_LABELS[key], html_for=f"f-{key}", id=f"f-{key}-label", className="small fw-semibold mb-1"),
             dcc.Dropdown(id=f"f-{key}", multi=True, placeholder="All",
                          options=[{"label": labels.get(v, v), "value": v} for v in values], className="mb-3"),
-        ]
+        ], role="group", **{"aria-labelledby": f"f-{key}-label"}))
     controls += [
         html.Div([
             dbc.Button("Clear all", id="f-clear", size="sm", color="secondary", outline=True),
@@ -177,9 +181,10 @@ def register(app: Dash, reader: WarehouseReader) -> None:
             for value in getattr(filters, name):
                 label = LANGUAGE_NAMES.get(value, value) if key == "lang" else value
                 chips.append(dbc.Badge([f"{FILTER_LABELS[key]}: {label} ",
-                                        html.Span("×", id={"type": "chip-remove", "key": key, "value": value},
-                                                  role="button", className="ms-1",
-                                                  **{"aria-label": f"remove {label}"})],
+                                        # a real button: reachable with Tab, pressed with Enter or Space
+                                        html.Button("×", id={"type": "chip-remove", "key": key, "value": value},
+                                                    type="button", className="chip-remove ms-1",
+                                                    title=f"Remove {label}", **{"aria-label": f"remove {label}"})],
                                        color="primary", className="chip"))
         text = f"{int(counts['customers']):,} customers · {int(counts['records']):,} records in view"
         return chips, text

@@ -33,6 +33,7 @@ class WarehouseReader:
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._version: tuple[int, int] | None = None
+        self._pid = os.getpid()
 
     @property
     def version(self) -> str:
@@ -76,6 +77,9 @@ class WarehouseReader:
             ) from exc
         version = (stat.st_ino, stat.st_mtime_ns)
         with self._lock:
+            if self._pid != os.getpid():
+                # A forked server worker: the parent's connection is not ours to use (or to close).
+                self._con, self._pid = None, os.getpid()
             if self._con is None or version != self._version:
                 if self._con is not None:
                     self._con.close()

@@ -268,7 +268,7 @@ def test_the_other_builders_follow_the_filters(reader):
         assert len(build(reader, None).data) > 0, build.__name__
         assert is_empty_state(build(reader, none)), build.__name__
     scatter_figure = tab.scatter_figure(reader, Filters(value_segments=("Low Value",)).to_dict())
-    assert sorted(c[0] for trace in scatter_figure.data for c in trace.customdata) == ["C3", "C4"]
+    assert sorted(c for trace in scatter_figure.data for c in trace.text) == ["C3", "C4"]
 
 
 def test_every_callback_id_is_in_the_layout():
@@ -332,7 +332,8 @@ def test_volatility_vs_trend_figure():
     figure = figures.volatility_vs_trend(frame)
     assert [t.name for t in figure.data] == ["Positive", "Neutral", "Negative"]
     assert all(t.type == "scattergl" for t in figure.data)
-    assert figure.data[2].customdata[0][0] == "C3" and "%{customdata[0]}" in figure.data[2].hovertemplate
+    assert list(figure.data[2].text) == ["C3"] and "<b>%{text}</b>" in figure.data[2].hovertemplate
+    assert list(figure.data[2].customdata[0]) == [-0.5, 3.0] and "%{customdata[0]:+.2f}" in figure.data[2].hovertemplate
     assert figure.data[0].marker.color == LABEL_COLOURS["Positive"]
     assert figure.layout.title.text == "3 customers"
     sampled = figures.volatility_vs_trend(frame.assign(customers_in_view=12_000))

@@ -28,11 +28,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: Path) -> Iterator[str]:
+def start_server(data_dir: Path, workers: int = 1) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "CUSTOMER_INSIGHT_DATA_DIR": str(data_dir)}
     env.pop("CUSTOMER_INSIGHT_WAREHOUSE_URL", None)
-    process = subprocess.Popen([CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+    process = subprocess.Popen([CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 60

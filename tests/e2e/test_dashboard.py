@@ -3,11 +3,13 @@ show a notice, Back works, and no console errors occur."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 
+from dashapp.tabs import TAB_MODULES
 from tests.e2e.conftest import start_server
 from tests.etl.conftest import SAMPLES, run_cli
 
@@ -47,6 +49,8 @@ def wait_chips(page, present: str | None = None, absent: str | None = None) -> s
 
 def pick(page, control: str, option: str) -> None:
     page.locator(f"#{control}").click()
+    # typing before the dropdown's search box has the focus would lose keystrokes
+    page.wait_for_function("() => document.activeElement.classList.contains('dash-dropdown-search')")
     page.keyboard.type(option)
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
@@ -138,7 +142,7 @@ def test_clear_reset_and_saved_views(server, browser):
     chips = wait_chips(page, present="Churn risk: High")
     assert "Value segment: High Value" in chips
     # A chip's × removes just that filter.
-    page.locator("#filter-chips .chip", has_text="Churn risk: High").locator("[role=button]").click()
+    page.locator("#filter-chips .chip", has_text="Churn risk: High").locator("button.chip-remove").click()
     page.wait_for_function("() => !window.location.search.includes('risk=High')")
     assert "segment=High+Value" in page.url
     assert errors == []
@@ -167,5 +171,66 @@ def test_each_tab_renders_from_its_link(server, browser, tab, ready):
     page.get_by_role("tab", name="Overview").click()
     page.wait_for_function("() => window.location.search.includes('tab=overview')")
     assert "segment=High+Value" in page.url
+    assert errors == []
+    context.close()
+
+
+def figure_data(page, graph_id: str) -> str:
+    """The traces a chart draws, as JSON (what Plotly holds in the page, not what the server sent)."""
+    return page.evaluate(f"() => JSON.stringify(document.querySelector('#{graph_id} .js-plotly-plot').data)")
+
+
+def test_a_filter_changes_the_figures(server, browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(server + "?tab=sentiment")
+    for graph in ("sentiment-by-type", "sentiment-distribution"):
+        page.wait_for_selector(f"#{graph} .main-svg", timeout=20_000)
+    before = {graph: figure_data(page, graph) for graph in ("sentiment-by-type", "sentiment-distribution")}
+    assert all(json.loads(data) for data in before.values())  # traces drawn, not an empty-state figure
+    pick(page, "f-segment", "Low Value")
+    page.wait_for_function("() => window.location.search.includes('segment=Low+Value')")
+    for graph, data in before.items():
+        page.wait_for_function(
+            f"(old) => JSON.stringify(document.querySelector('#{graph} .js-plotly-plot').data) !== old", arg=data)
+    assert figure_data(page, "sentiment-distribution") != before["sentiment-distribution"]
+    # no mode-bar button that would upload customer data to Plotly's cloud
+    page.locator("#sentiment-by-type").hover()
+    assert page.locator("#sentiment-by-type .modebar-btn").count() > 0
+    assert page.locator(".modebar-btn[data-title^='Share chart']").count() == 0
+    assert errors == []
+    context.close()
+
+
+def test_the_dashboard_works_from_the_keyboard(server, browser):
+    context, page, errors = open_page(browser, server)
+    # Every filter control is named by its label (a labelled group) and operated by typing.
+    for name in ("Date range", "Value segment", "Persona", "Churn risk", "Upsell opportunity", "Interaction type",
+                 "Review language"):
+        assert page.get_by_role("group", name=name).locator(".dash-dropdown").count() == 1, name
+    page.get_by_role("group", name="Churn risk").locator(".dash-dropdown").focus()
+    page.keyboard.type("High")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => window.location.search.includes('risk=High')")
+    wait_chips(page, present="Churn risk: High")
+    # A chip is removed with Tab + Enter on its × button.
+    remove = page.locator("#filter-chips button.chip-remove").first
+    remove.focus()
+    assert page.evaluate("() => document.activeElement.getAttribute('aria-label')") == "remove High"
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => !window.location.search.includes('risk=High')")
+    # Tabs: reached with the Tab key from the last sidebar control, opened with Enter.
+    page.locator("#preset-save").focus()
+    for _ in range(len(TAB_MODULES)):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.innerText") == "Support":
+            break
+    assert page.evaluate("() => document.activeElement.getAttribute('role')") == "tab"
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.location.search.includes('tab=support')")
+    page.wait_for_selector("#support-priority .main-svg", timeout=20_000)
     assert errors == []
     context.close()

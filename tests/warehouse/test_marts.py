@@ -21,6 +21,7 @@ from warehouse.models import discover_models
 MARTS = {
     "warehouse_as_of", "mart_usage_daily", "mart_user_activity", "mart_team_activity", "mart_feature_usage_daily",
     "mart_customer_orders", "mart_rfm_inputs", "mart_revenue_monthly", "mart_cohort_retention",
+    "mart_scored_records",
 }
 
 
@@ -345,3 +346,31 @@ def test_every_mart_transpiles_to_postgres_and_snowflake():
         for cte in sqlglot.parse_one(model.sql, read="duckdb").find_all(sqlglot.exp.CTE):
             if any(t.name == cte.alias_or_name and not t.db for t in cte.this.find_all(sqlglot.exp.Table)):
                 assert cte.args["alias"].columns, f"{model.name}: recursive CTE {cte.alias_or_name} has no column list"
+
+
+# ---------------------------------------------------------------- scored records (the dashboard's record table)
+
+
+def test_scored_records_one_row_per_record_with_its_customers_filter_attributes(tmp_path):
+    interactions = [{"interaction_id": "I1", "customer_id": "c1", "interaction_date": "2024-03-01 18:30",
+                     "interaction_type": "chat", "interaction_notes": "n", "sentiment_score": 0.5}]
+    reviews = [{"review_id": "R1", "customer_id": "c2", "review_date": "2024-02-10 09:00", "product_id": "P1",
+                "review_rating": 4, "review_text": "bien", "review_language": "fr", "sentiment_score": -0.25}]
+    tickets = [{"ticket_id": "T1", "customer_id": "c1", "ticket_date": "2024-01-05 23:59", "issue_category": "billing",
+                "ticket_description": "d", "ticket_status": "open", "sentiment_score": None,
+                "priority_level": "Low"}]
+    con = build(tmp_path / "w.duckdb", [customer("c1", ltv=100.0), customer("c2", ltv=9000.0)],
+                interactions=interactions, reviews=reviews, tickets=tickets)
+    got = rows(con, "select * from analytics.mart_scored_records")
+    # stored in date order, timestamps cut to their calendar date, an unscored ticket kept with a NULL score
+    assert [(r["customer_id"], r["record_date"], r["sentiment_score"], r["source_type"], r["interaction_type"],
+             r["review_language"]) for r in got] == [
+        ("c1", date(2024, 1, 5), None, "ticket", None, None),
+        ("c2", date(2024, 2, 10), -0.25, "review", None, "fr"),
+        ("c1", date(2024, 3, 1), 0.5, "interaction", "chat", None),
+    ]
+    dims = {r["customer_id"]: r for r in rows(con, "select * from analytics.customer_dimensions")}
+    for record in got:
+        for column in ("value_segment", "derived_persona", "churn_risk", "upsell_opportunity"):
+            assert record[column] == dims[record["customer_id"]][column], column
+    assert dims["c1"]["value_segment"] != dims["c2"]["value_segment"]  # the attributes differ per customer

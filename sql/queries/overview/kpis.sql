@@ -11,9 +11,8 @@ ratings as (
 ),
 
 active_customers as (
-    select distinct records.customer_id, dims.churn_risk
+    select distinct customer_id, churn_risk
     from records
-    inner join analytics.customer_dimensions as dims on dims.customer_id = records.customer_id
 )
 
 select

@@ -17,21 +17,29 @@ reviews_in_view as (
         reviews.review_text_english,
         reviews.sentiment_score
     from {{ snippet_reviews_in_view }}
+),
+
+-- the page first, then the names of its customers only (the join no longer runs for every review in view)
+page as (
+    select *
+    from reviews_in_view
+    order by review_date desc, review_id desc
+    limit :page_size offset :offset
 )
 
 select
-    reviews_in_view.review_id,
-    reviews_in_view.review_date,
-    reviews_in_view.customer_id,
+    page.review_id,
+    page.review_date,
+    page.customer_id,
     customers.customer_name,
-    reviews_in_view.product_id,
-    reviews_in_view.review_rating,
-    reviews_in_view.review_language,
-    reviews_in_view.review_text,
-    reviews_in_view.review_text_english,
-    reviews_in_view.sentiment_score,
-    count(*) over () as total_reviews
-from reviews_in_view
-left join customers on customers.customer_id = reviews_in_view.customer_id
-order by reviews_in_view.review_date desc, reviews_in_view.review_id desc
-limit :page_size offset :offset
+    page.product_id,
+    page.review_rating,
+    page.review_language,
+    page.review_text,
+    page.review_text_english,
+    page.sentiment_score,
+    -- a scalar count, not count(*) over (): the window would hold every row in view, texts included
+    (select count(*) from reviews_in_view) as total_reviews
+from page
+left join customers on customers.customer_id = page.customer_id
+order by page.review_date desc, page.review_id desc

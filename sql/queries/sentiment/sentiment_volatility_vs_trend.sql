@@ -27,8 +27,8 @@ customers as (
         dims.overall_sentiment
     from trends
     inner join analytics.customer_dimensions as dims on dims.customer_id = trends.customer_id
+    -- active_customers already passed the customer filters (records_in_view applies them)
     inner join active_customers on active_customers.customer_id = trends.customer_id
-    where {{ snippet_customer_in_view }}
 )
 
 select

@@ -51,7 +51,8 @@ select
     ticket_description,
     expected_resolution_timeframe,
     requested_remedy,
-    count(*) over () as tickets_in_view
+    -- a scalar count, not count(*) over (): the window would hold every row in view, texts included
+    (select count(*) from tickets) as tickets_in_view
 from sort_keys
 order by
     case when :sort_direction = 'asc' then text_key end asc nulls last,
