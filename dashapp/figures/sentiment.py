@@ -131,7 +131,9 @@ def sentiment_by_interaction_type(frame: pd.DataFrame) -> go.Figure:
         marker_color=[LABEL_COLOURS["Positive"] if v >= 0 else LABEL_COLOURS["Negative"]
                       for v in data["avg_sentiment"]],
         text=[f"{v:+.2f}  (n={n:,})" for v, n in zip(data["avg_sentiment"], data["interactions"], strict=True)],
-        textposition="outside", cliponaxis=False, customdata=data["interactions"],
+        # inside the bar when it fits (a fixed-width label outside a negative bar runs into the type names),
+        # outside short bars, where the axis range below leaves room
+        textposition="auto", insidetextanchor="middle", cliponaxis=False, customdata=data["interactions"],
         hovertemplate="%{y}<br>average sentiment %{x:+.2f}<br>%{customdata:,} interactions<extra></extra>",
     ))
     low, high = float(data["avg_sentiment"].min()), float(data["avg_sentiment"].max())

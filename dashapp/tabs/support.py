@@ -106,11 +106,13 @@ def _ticket_table_card() -> dbc.Card:
         tooltip_delay=300, tooltip_duration=None,
         style_table={"overflowX": "auto"},
         style_cell={"fontFamily": FONT, "fontSize": "13px", "textAlign": "left", "padding": "6px 8px",
-                    "whiteSpace": "normal", "height": "auto", "verticalAlign": "top"},
+                    "whiteSpace": "normal", "height": "auto", "verticalAlign": "top",
+                    # long ids break instead of pushing the last columns out of the card at 1366 px
+                    "overflowWrap": "anywhere"},
         style_header={"fontWeight": "600", "backgroundColor": "#f8f9fa"},
         style_cell_conditional=[
-            {"if": {"column_id": "ticket_description"}, "minWidth": "260px", "width": "32%"},
-            {"if": {"column_id": "ticket_date"}, "minWidth": "130px"},
+            {"if": {"column_id": "ticket_description"}, "minWidth": "240px", "width": "30%"},
+            {"if": {"column_id": "ticket_date"}, "minWidth": "92px"},
         ],
         style_data_conditional=[
             {"if": {"filter_query": '{priority_level} = "Critical"', "column_id": "priority_level"},
