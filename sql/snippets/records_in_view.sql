@@ -8,7 +8,8 @@ select
     dims.record_date,
     dims.sentiment_score,
     dims.source_type,
-    dims.churn_risk
+    dims.churn_risk,
+    dims.value_segment
 from analytics.mart_scored_records as dims
 where dims.record_date between :date_from and :date_to
     and (:interaction_types is null or dims.source_type <> 'interaction'

@@ -64,8 +64,14 @@ def test_sigkill_at_random_points_keeps_the_previous_warehouse(tmp_path, demo_so
             continue
         process.send_signal(signal.SIGKILL)
         process.wait()
+        if _digest(warehouse) != before:
+            # Killed after the atomic swap, while printing its report or exiting: the load had completed, so the
+            # warehouse must be the whole new one, never a mix. Restore the baseline and go on.
+            assert _counts(warehouse) == {"customers": 1000, "signals": 1000}, f"killed after {delay:.1f} s"
+            run_cli(data, "load", "--source", str(SAMPLES / "prd_raw_10"))
+            before = _digest(warehouse)
+            continue
         kills += 1
-        assert _digest(warehouse) == before, f"warehouse changed by a load killed after {delay:.1f} s"
         assert _counts(warehouse) == counts
     assert kills >= 5
 
