@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from dashapp.tabs import overview, product, sentiment, support
+from dashapp.tabs import overview, product, retention, segmentation, sentiment, support
 
-TAB_MODULES: list[ModuleType] = [overview, sentiment, support, product]
+TAB_MODULES: list[ModuleType] = [overview, sentiment, support, product, segmentation, retention]

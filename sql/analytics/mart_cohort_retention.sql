@@ -1,9 +1,9 @@
 -- Retention by sign-up month: one row per cohort (customers who signed up in cohort_month) and calendar
 -- month from the cohort's month up to the month of as_of_date (analytics.warehouse_as_of), months with no
 -- active customer included with 0. months_since_signup: 0 = the sign-up month itself.
--- Rules: a customer is active in a month with any interaction, product usage event or order (amount > 0)
--- dated in that month; reviews, tickets and refunds are not counted (a complaint is not retention).
--- Activity before the sign-up month is outside the grid and ignored.
+-- Rules: a customer is active in a month as analytics.mart_customer_active_months says (any interaction, product
+-- usage event or order with amount > 0 dated in that month; reviews, tickets and refunds are not counted: a
+-- complaint is not retention). Activity before the sign-up month is outside the grid and ignored.
 -- retention_rate = active_customers / cohort_size (0..1).
 with recursive customers as (
     select customer_id, cast(date_trunc('month', sign_up_date) as date) as cohort_month
@@ -12,19 +12,6 @@ with recursive customers as (
 
 as_of as (
     select cast(date_trunc('month', as_of_date) as date) as as_of_month from analytics.warehouse_as_of
-),
-
-activity as (
-    select customer_id, cast(interaction_date as date) as activity_date from analytics.fact_customer_interactions
-    union all
-    select customer_id, activity_date from analytics.mart_usage_daily
-    union all
-    select customer_id, cast(order_date as date) as activity_date from staging.stg_orders where amount > 0
-),
-
-active_months as (
-    select distinct customer_id, cast(date_trunc('month', activity_date) as date) as activity_month
-    from activity
 ),
 
 cohorts as (
@@ -43,10 +30,10 @@ grid (cohort_month, activity_month, months_since_signup) as (
 ),
 
 active as (
-    select customers.cohort_month, active_months.activity_month, count(*) as active_customers
-    from active_months
-    inner join customers on customers.customer_id = active_months.customer_id
-    group by customers.cohort_month, active_months.activity_month
+    select cohort_month, activity_month, count(*) as active_customers
+    from analytics.mart_customer_active_months
+    where months_since_signup >= 0
+    group by cohort_month, activity_month
 )
 
 select

@@ -153,6 +153,8 @@ def test_clear_reset_and_saved_views(server, browser):
     ("sentiment", "#sentiment-over-time .main-svg"),
     ("support", "#support-priority .main-svg"),
     ("product", "#product-distribution .main-svg"),
+    ("segmentation", "#segment-explorer-grid .ag-row"),
+    ("retention", "#retention-heatmap .main-svg"),
 ])
 def test_each_tab_renders_from_its_link(server, browser, tab, ready):
     context = browser.new_context(viewport={"width": 1366, "height": 900})
@@ -232,5 +234,26 @@ def test_the_dashboard_works_from_the_keyboard(server, browser):
     page.keyboard.press("Enter")
     page.wait_for_function("() => window.location.search.includes('tab=support')")
     page.wait_for_selector("#support-priority .main-svg", timeout=20_000)
+    assert errors == []
+    context.close()
+
+
+def test_segment_explorer_sorts_and_searches_on_the_server(server, browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(server + "?tab=segmentation")
+    page.wait_for_selector("#segment-explorer-grid .ag-row", timeout=20_000)
+    assert page.locator("#segment-explorer-count").inner_text() == "100 customers in view"
+    # sort by customer id, ascending: the first row is the smallest id of the PRD sample
+    page.locator("#segment-explorer-grid .ag-header-cell[col-id=customer_id] .ag-header-cell-label").click()
+    page.wait_for_function("() => document.querySelector("
+                           "'#segment-explorer-grid .ag-pinned-left-cols-container .ag-row[row-index=\"0\"]')"
+                           "?.innerText.trim() === 'CUST-001'")
+    page.locator("#segment-explorer-search").fill("CUST-04")
+    page.locator("#segment-explorer-search").press("Enter")
+    page.wait_for_function("() => document.querySelector('#segment-explorer-count').innerText.startsWith('10 ')")
+    assert page.locator("#segment-explorer-count").inner_text() == "10 customers match the search"
     assert errors == []
     context.close()

@@ -21,7 +21,8 @@ from warehouse.models import discover_models
 MARTS = {
     "warehouse_as_of", "mart_usage_daily", "mart_user_activity", "mart_team_activity", "mart_feature_usage_daily",
     "mart_customer_orders", "mart_rfm_inputs", "mart_revenue_monthly", "mart_cohort_retention",
-    "mart_scored_records",
+    "mart_scored_records", "customer_rfm",
+    "mart_customer_active_months",
 }
 
 
@@ -374,3 +375,46 @@ def test_scored_records_one_row_per_record_with_its_customers_filter_attributes(
         for column in ("value_segment", "derived_persona", "churn_risk", "upsell_opportunity"):
             assert record[column] == dims[record["customer_id"]][column], column
     assert dims["c1"]["value_segment"] != dims["c2"]["value_segment"]  # the attributes differ per customer
+
+
+# ---------------------------------------------------------------- customer active months (retention activity)
+
+
+def test_customer_active_months_one_row_per_customer_and_active_month(tmp_path):
+    customers = [customer("A", sign_up_date="2024-02-20"), customer("B", sign_up_date="2023-12-31"),
+                 customer("C", sign_up_date="2024-01-01")]
+    interactions = [
+        {"interaction_id": "I1", "customer_id": "A", "interaction_date": "2024-01-31 23:59", "interaction_type": "call",
+         "interaction_notes": "n"},   # before A signed up: kept, one month before (-1)
+        {"interaction_id": "I2", "customer_id": "A", "interaction_date": "2024-02-01", "interaction_type": "call",
+         "interaction_notes": "n"},
+    ]
+    usage = [event("ua", "A", "2024-02-25", "reports", 3),            # the same month again: still one row
+             event("ub", "B", "2024-03-01", "reports", 0),            # no events: not activity
+             event("ub", "B", "2025-01-15", "reports", 1)]            # 13 months after December 2023
+    orders = [{"order_id": "o1", "customer_id": "B", "order_date": "2023-12-31 22:00", "amount": 5.0},
+              {"order_id": "o2", "customer_id": "C", "order_date": "2024-02-10", "amount": -5.0},  # refund: no
+              {"order_id": "o3", "customer_id": "C", "order_date": "2024-03-10", "amount": 0.0}]   # neither: no
+    reviews = [{"review_id": "R1", "customer_id": "C", "review_date": "2024-02-12", "review_rating": 5,
+                "review_text": "great"}]   # not retention
+    tickets = [{"ticket_id": "T1", "customer_id": "C", "ticket_date": "2024-02-15", "ticket_category": "billing",
+                "ticket_description": "x"}]   # not retention
+    con = build(tmp_path / "w.duckdb", customers, interactions=interactions, reviews=reviews, tickets=tickets,
+                usage_events=usage, orders=orders)
+    got = [tuple(r.values()) for r in rows(con, "select customer_id, cohort_month, activity_month, months_since_signup "
+                                                "from analytics.mart_customer_active_months "
+                                                "order by customer_id, activity_month")]
+    assert got == [
+        ("A", date(2024, 2, 1), date(2024, 1, 1), -1),
+        ("A", date(2024, 2, 1), date(2024, 2, 1), 0),    # I2 and the usage of the 25th
+        ("B", date(2023, 12, 1), date(2023, 12, 1), 0),  # the order of 31 Dec at 22:00
+        ("B", date(2023, 12, 1), date(2025, 1, 1), 13),
+    ]
+    # mart_cohort_retention counts from it, without A's month before sign-up: Feb 2024 cohort (A) 1 of 1 in
+    # month 0; Jan 2024 cohort (C) never active
+    retention = {(r["cohort_month"], r["months_since_signup"]): r["active_customers"]
+                 for r in rows(con, "select * from analytics.mart_cohort_retention")}
+    assert retention[(date(2024, 2, 1), 0)] == 1
+    assert retention[(date(2023, 12, 1), 0)] == 1 and retention[(date(2023, 12, 1), 13)] == 1
+    assert retention[(date(2023, 12, 1), 3)] == 0   # March 2024: a usage row with 0 events
+    assert sum(n for (cohort, _), n in retention.items() if cohort == date(2024, 1, 1)) == 0

@@ -1,0 +1,160 @@
+"""The segment explorer of the Segmentation tab: every customer in view in an AG Grid that loads its rows from
+the warehouse as the user scrolls (infinite row model), sorted by any column header and searched by customer id
+or name, with the customer's signals and summary. 100k customers never travel to the browser at once.
+
+Rows come from sql/queries/segmentation/segment_explorer_page.sql; the sort column is checked against
+COLUMNS before it reaches SQL (as a bound value choosing a CASE branch, never as SQL text)."""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Dash, Input, Output, State, dcc, html
+
+from warehouse.filters import Filters
+from warehouse.reader import WarehouseReader
+
+log = logging.getLogger(__name__)
+
+GRID_ID = "segment-explorer-grid"
+BLOCK_SIZE = 100  # rows per request as the user scrolls
+# column id -> (header, kind). Every column is sortable on the server; "text" columns sort alphabetically,
+# "number" columns numerically, "level" columns High > Medium > Low.
+COLUMNS: dict[str, tuple[str, str]] = {
+    "customer_id": ("Customer", "text"),
+    "customer_name": ("Name", "text"),
+    "value_segment": ("Value segment", "text"),
+    "lifetime_value": ("Lifetime value", "number"),
+    "derived_persona": ("Persona", "text"),
+    "churn_risk": ("Churn risk", "level"),
+    "upsell_opportunity": ("Upsell", "level"),
+    "overall_sentiment": ("Sentiment", "text"),
+    "avg_sentiment": ("Avg sentiment", "number"),
+    "sentiment_trend": ("Trend", "number"),
+    "ticket_count": ("Tickets", "number"),
+    "avg_rating": ("Avg rating", "number"),
+}
+DEFAULT_SORT = ("lifetime_value", "desc")
+_NUMBER_FORMATS = {  # d3-format strings applied in the browser
+    "lifetime_value": ",.0f", "avg_sentiment": "+.2f", "sentiment_trend": "+.2f", "ticket_count": ",d",
+    "avg_rating": ".2f",
+}
+
+
+def column_defs() -> list[dict[str, Any]]:
+    defs: list[dict[str, Any]] = []
+    for column_id, (header, kind) in COLUMNS.items():
+        definition: dict[str, Any] = {"field": column_id, "headerName": header, "sortable": True}
+        if kind == "number":
+            definition["type"] = "rightAligned"
+            definition["valueFormatter"] = {
+                "function": f"params.value == null ? '–' : d3.format('{_NUMBER_FORMATS[column_id]}')(params.value)"}
+        if column_id == "customer_id":
+            definition.update(pinned="left", width=140)
+        if column_id == "customer_name":
+            definition.update(tooltipField="customer_summary", width=220)
+        defs.append(definition)
+    defs.append({"field": "customer_summary", "headerName": "Summary", "sortable": False, "flex": 1,
+                 "minWidth": 320, "tooltipField": "customer_summary"})
+    return defs
+
+
+def explorer_card() -> dbc.Card:
+    return dbc.Card([
+        dbc.CardHeader(html.Div([
+            html.H3("Segment explorer", className="h6 mb-0 flex-grow-1"),
+            dbc.Label("Search customers by id or name", html_for="segment-explorer-search",
+                      className="visually-hidden"),
+            dbc.Input(id="segment-explorer-search", type="search", placeholder="Search customer id or name…",
+                      debounce=True, size="sm", style={"maxWidth": "260px"}),
+        ], className="d-flex align-items-center gap-2")),
+        dbc.CardBody([
+            html.P("Every customer the sidebar filters keep, with their signals over their whole history. Sort by "
+                   "any column header; hover a name or summary to read the customer summary.",
+                   className="text-muted small mb-2"),
+            html.Div(id="segment-explorer-count", className="small mb-2", **{"aria-live": "polite"}),
+            dcc.Store(id="segment-explorer-refresh"),
+            grid(),
+        ]),
+    ], className="shadow-sm")
+
+
+def grid() -> dag.AgGrid:
+    return dag.AgGrid(
+        id=GRID_ID, columnDefs=column_defs(), rowModelType="infinite",
+        defaultColDef={"resizable": True, "minWidth": 90, "width": 130, "wrapHeaderText": True,
+                       "autoHeaderHeight": True},
+        dashGridOptions={"cacheBlockSize": BLOCK_SIZE, "maxBlocksInCache": 20, "rowBuffer": 0,
+                         "tooltipShowDelay": 300, "enableCellTextSelection": True},
+        # rows arrive after the grid is drawn (infinite model), so widths are set per column, not auto-sized
+        style={"height": "480px"}, className="ag-theme-quartz",
+    )
+
+
+def sort_params(sort_model: list[dict] | None) -> tuple[str, str]:
+    """The grid's sort state as (:sort_column, :sort_direction), both from a whitelist: anything else gives the
+    default order (highest lifetime value first)."""
+    if sort_model:
+        column, direction = sort_model[0].get("colId"), sort_model[0].get("sort")
+        if column in COLUMNS and direction in ("asc", "desc"):
+            return column, direction
+    return DEFAULT_SORT
+
+
+def search_pattern(text: str | None) -> str | None:
+    """A LIKE pattern for :search (escape character '!'), or None for no search. Wildcards typed by the user
+    match themselves."""
+    term = (text or "").strip().lower()[:100]
+    if not term:
+        return None
+    escaped = term.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return f"%{escaped}%"
+
+
+def grid_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts (NaN/NA -> None)."""
+    records = frame.drop(columns=["customers_in_view"], errors="ignore").to_dict("records")
+    return [{k: (None if _missing(v) else v) for k, v in record.items()} for record in records]
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def register(app: Dash, reader: WarehouseReader) -> None:
+    # New filters or a new search: drop the grid's loaded blocks so it asks for its rows again (the rows
+    # callback reads both as State). Done in the browser: re-creating the grid instead raced with the answer
+    # to the old grid's first request and left the new one empty.
+    app.clientside_callback(
+        f"""function(_filters, _search) {{
+            window.dash_ag_grid.getApiAsync("{GRID_ID}").then((api) => api.purgeInfiniteCache());
+            return window.dash_clientside.no_update;
+        }}""",
+        Output("segment-explorer-refresh", "data"), Input("filters", "data"), Input("segment-explorer-search", "value"),
+        prevent_initial_call=True)
+
+    @app.callback(Output(GRID_ID, "getRowsResponse"), Output("segment-explorer-count", "children"),
+                  Input(GRID_ID, "getRowsRequest"), State("filters", "data"), State("segment-explorer-search", "value"),
+                  prevent_initial_call=True)
+    def rows(request: dict | None, filters_data: dict, search: str | None) -> tuple:
+        request = request or {}
+        start = max(0, int(request.get("startRow") or 0))
+        size = max(1, min(int(request.get("endRow") or start + BLOCK_SIZE) - start, 500))
+        column, direction = sort_params(request.get("sortModel"))
+        try:
+            frame = reader.query("segmentation/segment_explorer_page", Filters.from_dict(filters_data),
+                                 sort_column=column, sort_direction=direction, search=search_pattern(search),
+                                 page_size=size, offset=start)
+        except Exception as exc:  # a failed query must not take the page down
+            log.exception("segment explorer failed")
+            return {"rowData": [], "rowCount": 0}, html.Span(
+                f"The customers could not be loaded ({type(exc).__name__}). Change a filter to retry.",
+                className="text-danger")
+        total = int(frame["customers_in_view"].iloc[0]) if len(frame) else (start if start else 0)
+        found = f"{total:,} customer{'s' if total != 1 else ''}" + (" match the search" if search else " in view")
+        return {"rowData": grid_rows(frame), "rowCount": total}, found
