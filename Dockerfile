@@ -19,6 +19,7 @@ COPY etl ./etl
 COPY warehouse ./warehouse
 COPY dashapp ./dashapp
 COPY cli ./cli
+COPY insight ./insight
 COPY sql ./sql
 RUN pip install --no-cache-dir -e .
 

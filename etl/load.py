@@ -1,6 +1,6 @@
 """A load: read and validate the source files, enrich, build a new warehouse, swap it in.
 
-Stages (timed in the load report): read & validate, enrich, write tables, build models, swap.
+Stages (timed in the load report): read & validate, enrich, write tables, build models, churn model, swap.
 The warehouse in service is never written to: everything is built in a new file that replaces it
 atomically at the end, so a failed or killed load leaves the previous warehouse intact and serving.
 Loading the same files again is a no-op (their fingerprint matches the last successful load), unless forced.
@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -35,8 +36,10 @@ from etl.sources.readers import read_source
 from etl.sources.validate import validate
 from etl.tables import ENRICHMENT_SCHEMAS, empty_rows, quarantine_table, raw_schema, to_arrow
 from warehouse import duck
-from warehouse.models import build_models
+from warehouse.models import build_models, discover_models
 from warehouse.sqlfiles import SQL_DIR
+
+INSIGHT_DIR = Path(__file__).resolve().parents[1] / "insight"
 
 ETL_VERSION = "1"
 
@@ -80,9 +83,11 @@ def run_load(
                 for name, frame in enriched.items():
                     duck.write_table(con, name, to_arrow(frame, ENRICHMENT_SCHEMAS[name]))
                 duck.write_table(con, "quarantine", quarantine_table(quarantines, load_id))
-            task = progress.add_task("build models", total=len(list(SQL_DIR.glob("*/*.sql"))))
+            task = progress.add_task("build models", total=len(discover_models()))
             with report.timed("build models"):
                 build_models(con, on_model=lambda _m, _s: progress.advance(task))
+            with report.timed("churn model"):
+                _churn_model(con, report, progress)
             report.status = "success"
             runs = pd.concat([previous, pd.DataFrame([{
                 "load_id": load_id, "started_at": started, "finished_at": datetime.now(), "source": source,
@@ -101,7 +106,8 @@ def source_fingerprint(plan: SourcePlan) -> str:
     for item in sorted(plan.files, key=lambda f: str(f.path)):
         digest.update(f"{item.entity.name}|{item.path.name}|".encode())
         digest.update(_file_hash(item.path).encode())
-    for extra in [plan.mapping_file, RULES_FILE, *sorted(SQL_DIR.rglob("*.sql"))]:
+    # the churn model's code too: its tables are part of the warehouse (insight/)
+    for extra in [plan.mapping_file, RULES_FILE, *sorted(SQL_DIR.rglob("*.sql")), *sorted(INSIGHT_DIR.glob("*.py"))]:
         if extra is not None:
             digest.update(_file_hash(extra).encode())
     digest.update(f"{ETL_VERSION}|{sentiment.SENTIMENT_VERSION}|{tickets.TICKET_RULES_VERSION}".encode())
@@ -153,6 +159,19 @@ def _enrich(settings: Settings, rows: dict[str, pd.DataFrame], report: LoadRepor
     with report.timed("enrich"):
         return enrich_all(rows, settings.enrichment_cache_dir, provider_from_settings(settings),
                           on_step=lambda _name: progress.advance(task), on_warning=report.warnings.append)
+
+
+def _churn_model(con: duckdb.DuckDBPyConnection, report: LoadReport, progress: Progress) -> None:
+    """The churn model's tables (insight/stage.py). Never fails the load: a model that cannot be fitted leaves its
+    reason in analytics.churn_model_evaluation and a warning in the report. Imported here, as scikit-learn is only
+    needed by a load."""
+    try:
+        from insight.stage import STEPS, build_churn_tables
+    except ImportError as exc:  # `insight` missing from the installed packages: the load goes on without the model
+        report.warnings.append(f"churn model skipped: {exc}")
+        return
+    task = progress.add_task("churn model", total=STEPS)
+    build_churn_tables(con, on_step=lambda _name: progress.advance(task), on_warning=report.warnings.append)
 
 
 def _previous_runs(target: Path) -> pd.DataFrame:

@@ -213,6 +213,8 @@ def test_the_dashboard_works_from_the_keyboard(server, browser):
                  "Review language"):
         assert page.get_by_role("group", name=name).locator(".dash-dropdown").count() == 1, name
     page.get_by_role("group", name="Churn risk").locator(".dash-dropdown").focus()
+    page.keyboard.press("Enter")  # opens the list, its search box takes the focus
+    page.wait_for_function("() => document.activeElement.classList.contains('dash-dropdown-search')")
     page.keyboard.type("High")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")

@@ -136,7 +136,7 @@ def test_load_report_counts_every_row(loaded):
         ["support_tickets.json", 200, 200, 0],
     ]
     stages = table(loaded, "select stage from load_stages")["stage"].tolist()
-    assert stages == ["read & validate", "enrich", "write tables", "build models"]
+    assert stages == ["read & validate", "enrich", "write tables", "build models", "churn model"]
 
 
 def _digest(path: Path) -> str:

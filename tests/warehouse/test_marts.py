@@ -23,6 +23,7 @@ MARTS = {
     "mart_customer_orders", "mart_rfm_inputs", "mart_revenue_monthly", "mart_cohort_retention",
     "mart_scored_records", "customer_rfm",
     "mart_customer_active_months",
+    "customer_health",
 }
 
 
