@@ -7,7 +7,9 @@ from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import Output, dcc, html
+from dash import Dash, Input, Output, dcc, html
+
+from warehouse.filters import Filters
 
 log = logging.getLogger(__name__)
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
@@ -63,3 +65,27 @@ def kpi_outputs(kpi_ids: list[str]) -> list[Output]:
     return [output for kpi_id in kpi_ids for output in (
         Output(f"{kpi_id}-value", "children"), Output(f"{kpi_id}-delta", "children"),
         Output(f"{kpi_id}-delta", "className"))]
+
+
+def register_chart(app: Dash, chart_id: str, build: Callable[[Filters], object]) -> None:
+    """The usual chart callback: the global filters (or the card's Retry button) in, `build(filters)` through
+    chart_body out, so a failure shows its message and the Retry button."""
+    @app.callback(Output(f"{chart_id}-body", "children"), Output(f"{chart_id}-retry", "className"),
+                  Input("filters", "data"), Input(f"{chart_id}-retry", "n_clicks"))
+    def update(filters_data: dict, _retry: int | None) -> tuple:
+        return chart_body(chart_id, lambda: build(Filters.from_dict(filters_data)))
+
+
+def register_kpis(app: Dash, kpi_ids: list[str],
+                  texts: Callable[[Filters], dict[str, tuple[str, str]]]) -> None:
+    """A KPI callback for cards without a delta colour: `texts(filters)` gives (value, detail) per card; a failed
+    query shows a clear message on every card instead of taking the page down."""
+    @app.callback(kpi_outputs(kpi_ids), Input("filters", "data"))
+    def update(filters_data: dict) -> list:
+        try:
+            values = texts(Filters.from_dict(filters_data))
+        except Exception as exc:  # a failed query must not take the page down
+            log.exception("KPI cards %s failed", kpi_ids)
+            error = f"could not be loaded ({type(exc).__name__}); change a filter to retry"
+            return [part for _ in kpi_ids for part in ("–", error, "small text-danger")]
+        return [part for kpi_id in kpi_ids for part in (*values[kpi_id], "small text-muted")]

@@ -133,10 +133,10 @@ def register(app: Dash, reader: WarehouseReader) -> None:
         Input("f-dates", "start_date"), Input("f-dates", "end_date"),
         *[Input(f"f-{k}", "value") for k in keys],
         Input("f-clear", "n_clicks"), Input("f-reset", "n_clicks"), Input("preset-select", "value"),
-        State("saved-presets", "data"),
+        State("saved-presets", "data"), State("filters", "data"),
     )
     def sync(search, tab, preset, start, end, *rest):
-        values, (_clear, _reset, chosen_preset, saved) = list(rest[:len(keys)]), rest[len(keys):]
+        values, (_clear, _reset, chosen_preset, saved, current) = list(rest[:len(keys)]), rest[len(keys):]
         trigger = ctx.triggered_id
         options = filter_options(reader)
         bounds = reader.date_bounds()
@@ -159,10 +159,13 @@ def register(app: Dash, reader: WarehouseReader) -> None:
         new_search = dash.no_update if trigger in (None, "url") else to_search(state)
         # Setting the active tab to the same value would rebuild the tab's layout: only send a real change.
         new_tab = state.tab if state.tab != tab else dash.no_update
+        # Unchanged filters are not sent again: a new store value re-runs every chart of the page, and on a tab
+        # switch those callbacks would race with the old tab's layout being removed (console errors).
+        new_filters = filters.to_dict()
         return (
             new_search, new_tab, state.preset, filters.date_from.isoformat(), filters.date_to.isoformat(),
             *[list(state.selections.get(name, ())) for name in URL_KEYS.values()],
-            filters.to_dict(), _notice(notices), bool(notices),
+            dash.no_update if new_filters == current else new_filters, _notice(notices), bool(notices),
         )
 
     @app.callback(Output("tab-content", "children"), Input("tabs", "active_tab"))

@@ -14,8 +14,9 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, dcc, html
 
-from dashapp.components import GRAPH_CONFIG, chart_body, chart_card, kpi_card, kpi_outputs
+from dashapp.components import GRAPH_CONFIG, chart_body, chart_card, kpi_card, register_kpis
 from dashapp.figures import retention as figures
+from dashapp.tabs import retention_health
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
 
@@ -60,6 +61,7 @@ def layout() -> html.Div:
             "One thin line per cohort and, in bold, their average weighted by cohort size. Drop-offs are marked "
             "on the average curve and named under the chart."),
             className="mb-3")]),
+        retention_health.layout(),
     ])
 
 
@@ -112,15 +114,9 @@ def query(reader: WarehouseReader, name: str, filters: Filters) -> pd.DataFrame:
 # ---------------------------------------------------------------- callbacks
 
 def register(app: Dash, reader: WarehouseReader) -> None:
-    @app.callback(kpi_outputs(list(KPIS)), Input("filters", "data"))
-    def update_kpis(filters_data: dict) -> list:
-        try:
-            texts = kpi_texts(query(reader, "retention_curve", Filters.from_dict(filters_data)))
-        except Exception as exc:  # a failed query must not take the page down
-            log.exception("retention KPIs failed")
-            error = f"could not be loaded ({type(exc).__name__}); change a filter to retry"
-            return [part for _ in KPIS for part in ("–", error, "small text-danger")]
-        return [part for kpi_id in KPIS for part in (*texts[kpi_id], "small text-muted")]
+    retention_health.register(app, reader)
+
+    register_kpis(app, list(KPIS), lambda f: kpi_texts(query(reader, "retention_curve", f)))
 
     @app.callback(Output("retention-heatmap-body", "children"), Output("retention-heatmap-retry", "className"),
                   Input("filters", "data"), Input("retention-heatmap-retry", "n_clicks"))

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, html
+from dash import Dash, html
 
-from dashapp.components import chart_body, chart_card
+from dashapp.components import chart_card, register_chart
 from dashapp.figures import segmentation as figures
-from dashapp.tabs import segment_explorer, segmentation_rfm
+from dashapp.tabs import segment_explorer, segmentation_clusters, segmentation_rfm
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
 
@@ -45,16 +45,14 @@ def layout() -> html.Div:
                     className="mb-3"),
         ]),
         segmentation_rfm.layout(),
+        segmentation_clusters.layout(),
         dbc.Row([dbc.Col(segment_explorer.explorer_card(), className="mb-3")]),
     ])
 
 
 def register(app: Dash, reader: WarehouseReader) -> None:
     def chart(chart_id: str, build: Callable[[Filters], object]) -> None:
-        @app.callback(Output(f"{chart_id}-body", "children"), Output(f"{chart_id}-retry", "className"),
-                      Input("filters", "data"), Input(f"{chart_id}-retry", "n_clicks"))
-        def update(filters_data: dict, _retry: int | None) -> tuple:
-            return chart_body(chart_id, lambda: build(Filters.from_dict(filters_data)))
+        register_chart(app, chart_id, build)
 
     chart("segmentation-personas", lambda f: figures.persona_distribution(
         reader.query("segmentation/persona_distribution", f)))
@@ -63,4 +61,5 @@ def register(app: Dash, reader: WarehouseReader) -> None:
     chart("segmentation-risk-upsell", lambda f: figures.churn_upsell_heatmap(
         reader.query("segmentation/churn_upsell_matrix", f)))
     segmentation_rfm.register(app, reader)
+    segmentation_clusters.register(app, reader)
     segment_explorer.register(app, reader)

@@ -10,10 +10,10 @@ import math
 from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, html
+from dash import Dash, html
 
 from config.rules import load_rules
-from dashapp.components import chart_body, chart_card, kpi_card, kpi_outputs
+from dashapp.components import chart_card, kpi_card, register_chart, register_kpis
 from dashapp.figures import rfm as figures
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
@@ -83,21 +83,11 @@ def kpi_texts(row: dict) -> dict[str, tuple[str, str]]:
 
 
 def register(app: Dash, reader: WarehouseReader) -> None:
-    @app.callback(kpi_outputs(list(KPIS)), Input("filters", "data"))
-    def update_kpis(filters_data: dict) -> list:
-        try:
-            texts = kpi_texts(reader.query("segmentation/revenue_concentration",
-                                           Filters.from_dict(filters_data)).iloc[0].to_dict())
-        except Exception as exc:  # a failed query must not take the page down
-            error = f"could not be loaded ({type(exc).__name__}); change a filter to retry"
-            return [part for _ in KPIS for part in ("–", error, "small text-danger")]
-        return [part for kpi_id in KPIS for part in (*texts[kpi_id], "small text-muted")]
+    register_kpis(app, list(KPIS), lambda f: kpi_texts(
+        reader.query("segmentation/revenue_concentration", f).iloc[0].to_dict()))
 
     def chart(chart_id: str, build: Callable[[Filters], object]) -> None:
-        @app.callback(Output(f"{chart_id}-body", "children"), Output(f"{chart_id}-retry", "className"),
-                      Input("filters", "data"), Input(f"{chart_id}-retry", "n_clicks"))
-        def update(filters_data: dict, _retry: int | None) -> tuple:
-            return chart_body(chart_id, lambda: build(Filters.from_dict(filters_data)))
+        register_chart(app, chart_id, build)
 
     chart("rfm-segments", lambda f: figures.rfm_segments(reader.query("segmentation/rfm_segments", f)))
     chart("rfm-tiers", lambda f: figures.value_tiers(reader.query("segmentation/value_tiers", f)))

@@ -19,7 +19,7 @@ import pandas as pd
 from dash import Dash, Input, Output, ctx, dash_table, html
 
 from config.rules import load_rules
-from dashapp.components import chart_body, chart_card, kpi_card, kpi_outputs
+from dashapp.components import chart_body, chart_card, kpi_card, register_chart, register_kpis
 from dashapp.figures import support as figures
 from dashapp.figures.common import FONT
 from dashapp.tabs.overview import MONTHLY_AFTER_DAYS
@@ -219,24 +219,12 @@ def _missing(value: object) -> bool:
 # ---------------------------------------------------------------- callbacks
 
 def register(app: Dash, reader: WarehouseReader) -> None:
-    @app.callback(kpi_outputs(list(KPIS)), Input("filters", "data"))
-    def update_kpis(filters_data: dict) -> list:
-        filters = Filters.from_dict(filters_data)
-        try:
-            texts = kpi_texts(reader.query("support/ticket_totals", filters).iloc[0].to_dict(),
-                              reader.query("support/resolution_rate", filters).iloc[0].to_dict(),
-                              reader.query("support/sla_breach_rate", filters).iloc[0].to_dict())
-        except Exception as exc:  # a failed query must not take the page down
-            log.exception("support KPIs failed")
-            error = f"could not be loaded ({type(exc).__name__}); change a filter to retry"
-            return [part for _ in KPIS for part in ("–", error, "small text-danger")]
-        return [part for kpi_id in KPIS for part in (*texts[kpi_id], "small text-muted")]
+    register_kpis(app, list(KPIS), lambda f: kpi_texts(reader.query("support/ticket_totals", f).iloc[0].to_dict(),
+                                                   reader.query("support/resolution_rate", f).iloc[0].to_dict(),
+                                                   reader.query("support/sla_breach_rate", f).iloc[0].to_dict()))
 
     def chart(chart_id: str, build: Callable[[Filters], object]) -> None:
-        @app.callback(Output(f"{chart_id}-body", "children"), Output(f"{chart_id}-retry", "className"),
-                      Input("filters", "data"), Input(f"{chart_id}-retry", "n_clicks"))
-        def update(filters_data: dict, _retry: int | None) -> tuple:
-            return chart_body(chart_id, lambda: build(Filters.from_dict(filters_data)))
+        register_chart(app, chart_id, build)
 
     chart("support-volume", lambda f: figures.ticket_volume(
         reader.query("support/ticket_volume", f, grain=f.time_grain()), f.time_grain()))

@@ -32,6 +32,7 @@ import sqlglot
 from config.rules import flat_rules
 from dashapp.figures import retention as figures
 from dashapp.tabs import retention as tab
+from dashapp.tabs import retention_health
 from tests.dashapp.tab_checks import callback_ids, layout_ids
 from tests.warehouse.builder import build_warehouse, customer
 from warehouse.filters import Filters
@@ -303,7 +304,7 @@ def test_every_callback_id_is_in_the_layout():
     in_layout = layout_ids(tab.layout()) | {"filters"}  # the shell's store of the global filters
     used, count = callback_ids(tab)
     assert used and used <= in_layout
-    assert count == 3
+    assert count == 3 + len(retention_health.CHARTS) + 1  # KPIs, heatmap, curves; the health and churn section
     assert tab.TAB_ID == "retention" and tab.LABEL == "Retention"
 
 

@@ -26,6 +26,7 @@ from dashapp.figures import rfm as rfm_figures
 from dashapp.figures import segmentation as figures
 from dashapp.tabs import segment_explorer as explorer
 from dashapp.tabs import segmentation as tab
+from dashapp.tabs import segmentation_clusters as clusters_tab
 from dashapp.tabs import segmentation_rfm as rfm_tab
 from tests.dashapp.tab_checks import callback_ids, layout_ids
 from tests.warehouse.builder import build_warehouse, customer, scored, tickets_for
@@ -163,8 +164,9 @@ def test_every_callback_id_is_in_the_layout():
     in_layout = layout_ids(tab.layout()) | {"filters"}
     used, count = callback_ids(tab)
     assert used <= in_layout, used - in_layout
-    # one per chart, the RFM KPI cards, the explorer's grid reset and its rows
-    assert count == len(tab.CHARTS) + len(rfm_tab.CHARTS) + 1 + 2
+    # one per chart, the RFM KPI cards, the explorer's grid reset and its rows; the clusters' fit, KPI cards, charts
+    # and comparison choices
+    assert count == len(tab.CHARTS) + len(rfm_tab.CHARTS) + 1 + 2 + len(clusters_tab.CHARTS) + 3
 
 
 def test_rfm_kpi_texts():

@@ -52,6 +52,9 @@ def pick(page, control: str, option: str) -> None:
     # typing before the dropdown's search box has the focus would lose keystrokes
     page.wait_for_function("() => document.activeElement.classList.contains('dash-dropdown-search')")
     page.keyboard.type(option)
+    # Enter picks the first option of the filtered list: wait until the list has been filtered to it
+    page.wait_for_function("(text) => { const o = document.querySelector('[role=option]'); "
+                           "return o && o.innerText.trim() === text; }", arg=option)
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
 
@@ -153,7 +156,7 @@ def test_clear_reset_and_saved_views(server, browser):
     ("sentiment", "#sentiment-over-time .main-svg"),
     ("support", "#support-priority .main-svg"),
     ("product", "#product-distribution .main-svg"),
-    ("segmentation", "#segment-explorer-grid .ag-row"),
+    ("segmentation", "#rfm-segments .main-svg"),
     ("retention", "#retention-heatmap .main-svg"),
 ])
 def test_each_tab_renders_from_its_link(server, browser, tab, ready):
@@ -246,7 +249,9 @@ def test_segment_explorer_sorts_and_searches_on_the_server(server, browser):
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(server + "?tab=segmentation")
-    page.wait_for_selector("#segment-explorer-grid .ag-row", timeout=20_000)
+    # the explorer is at the bottom of a long tab: bring it into view, as a user scrolling to it would
+    page.wait_for_selector("#segment-explorer-grid", timeout=20_000).scroll_into_view_if_needed()
+    page.wait_for_selector("#segment-explorer-grid .ag-center-cols-container .ag-row", timeout=20_000)
     assert page.locator("#segment-explorer-count").inner_text() == "100 customers in view"
     # sort by customer id, ascending: the first row is the smallest id of the PRD sample
     page.locator("#segment-explorer-grid .ag-header-cell[col-id=customer_id] .ag-header-cell-label").click()
