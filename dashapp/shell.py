@@ -3,6 +3,7 @@ filter chips, saved presets, the tabs, and the one callback that keeps URL, cont
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import dash
@@ -49,6 +50,9 @@ def layout(reader: WarehouseReader) -> html.Div:
     return html.Div([
         dcc.Location(id="url", refresh="callback-nav"),
         dcc.Store(id="filters"),
+        # the Customer tab's customer (written here, from the URL) and a pick made in that tab (written there)
+        dcc.Store(id="customer"),
+        dcc.Store(id="customer-pick"),
         dcc.Store(id="saved-presets", storage_type="local"),
         _header(last),
         dbc.Container([
@@ -114,47 +118,57 @@ def _sidebar(options: dict[str, list[str]], first: date, last: date) -> html.Div
 
 
 def _state_from_controls(tab: str, preset: str, start: str | None, end: str | None,
-                         values: list[list[str] | None]) -> ViewState:
+                         values: list[list[str] | None], customer: str | None) -> ViewState:
     selections = {name: tuple(v) for name, v in zip(URL_KEYS.values(), values, strict=True) if v}
     custom_from = date.fromisoformat(start[:10]) if preset == "custom" and start else None
     custom_to = date.fromisoformat(end[:10]) if preset == "custom" and end else None
-    return ViewState(tab or TAB_MODULES[0].TAB_ID, preset or DEFAULT_PRESET, custom_from, custom_to, selections)
+    return ViewState(tab or TAB_MODULES[0].TAB_ID, preset or DEFAULT_PRESET, custom_from, custom_to, selections,
+                     customer or None)
 
 
 def register(app: Dash, reader: WarehouseReader) -> None:
     keys = list(URL_KEYS)
 
+    def customer_exists(customer_id: str) -> bool:
+        return not reader.query("customer/customer_label", customer_id=customer_id).empty
+
+    # The one writer of the URL, the controls, the filters and the selected customer: every change, wherever it
+    # starts (a link, Back/Forward, a control, a pick in the Customer tab), goes through here.
     @app.callback(
         Output("url", "search"), Output("tabs", "active_tab"), Output("f-range", "value"),
         Output("f-dates", "start_date"), Output("f-dates", "end_date"),
         *[Output(f"f-{k}", "value") for k in keys],
         Output("filters", "data"), Output("url-notice", "children"), Output("url-notice", "is_open"),
+        Output("customer", "data"),
         Input("url", "search"), Input("tabs", "active_tab"), Input("f-range", "value"),
         Input("f-dates", "start_date"), Input("f-dates", "end_date"),
         *[Input(f"f-{k}", "value") for k in keys],
         Input("f-clear", "n_clicks"), Input("f-reset", "n_clicks"), Input("preset-select", "value"),
-        State("saved-presets", "data"), State("filters", "data"),
+        Input("customer-pick", "data"),
+        State("saved-presets", "data"), State("filters", "data"), State("customer", "data"),
     )
     def sync(search, tab, preset, start, end, *rest):
-        values, (_clear, _reset, chosen_preset, saved, current) = list(rest[:len(keys)]), rest[len(keys):]
+        values, (_clear, _reset, chosen_preset, picked, saved, current, customer) = \
+            list(rest[:len(keys)]), rest[len(keys):]
         trigger = ctx.triggered_id
         options = filter_options(reader)
         bounds = reader.date_bounds()
         notices: list[str] = []
         if trigger is None or trigger == "url":
-            state, notices = parse_search(search, options)
+            state, notices = parse_search(search, options, customer_exists)
         elif trigger == "preset-select":
             if not chosen_preset or chosen_preset not in (saved or {}):
-                return (dash.no_update,) * (9 + len(keys))
-            state, notices = parse_search(saved[chosen_preset], options)
-        elif trigger == "f-reset":
-            state = ViewState(tab=tab)
+                return (dash.no_update,) * (10 + len(keys))
+            state, notices = parse_search(saved[chosen_preset], options, customer_exists)
+        elif trigger == "f-reset":  # the filters go back to their defaults; the selected customer stays
+            state = ViewState(tab=tab, customer=customer)
         else:
             if trigger == "f-dates":
                 preset = "custom"
-            state = _state_from_controls(tab, preset, start, end, values)
+            state = _state_from_controls(tab, preset, start, end, values,
+                                         picked if trigger == "customer-pick" else customer)
             if trigger == "f-clear":
-                state = ViewState(state.tab, state.preset, state.custom_from, state.custom_to, {})
+                state = replace(state, selections={})
         filters = state.filters(bounds)
         new_search = dash.no_update if trigger in (None, "url") else to_search(state)
         # Setting the active tab to the same value would rebuild the tab's layout: only send a real change.
@@ -166,6 +180,7 @@ def register(app: Dash, reader: WarehouseReader) -> None:
             new_search, new_tab, state.preset, filters.date_from.isoformat(), filters.date_to.isoformat(),
             *[list(state.selections.get(name, ())) for name in URL_KEYS.values()],
             dash.no_update if new_filters == current else new_filters, _notice(notices), bool(notices),
+            state.customer if state.customer != customer else dash.no_update,
         )
 
     @app.callback(Output("tab-content", "children"), Input("tabs", "active_tab"))

@@ -1,18 +1,23 @@
-"""URL state: the tab, the date range and every global filter round-trip through the query string.
+"""URL state: the tab, the date range, every global filter and the selected customer round-trip through the
+query string.
 
     /?tab=support&range=30d&segment=High+Value&risk=High&risk=Medium&lang=fr
     /?tab=overview&from=2025-01-01&to=2025-06-30
+    /?tab=customer&customer=CUST-001&range=90d
 
 `range` is a preset relative to the newest data (7d, 30d, 90d, ytd, all); `from`/`to` a fixed range.
+`customer` is the customer the Customer tab shows; it stays in the URL on the other tabs (so that coming back to
+the Customer tab, or sharing a link, keeps the selection) and selects nothing there: it is not a filter.
 Values that do not exist in the warehouse, malformed dates and unknown keys are dropped with a notice:
 a pasted or truncated link never produces an error page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, parse_qsl, urlencode
 
 from dashapp.tabs import TAB_MODULES
 from warehouse.filters import LIST_FILTERS, Filters
@@ -27,6 +32,8 @@ URL_KEYS: dict[str, str] = {"segment": "value_segments", "persona": "personas", 
                             "upsell": "upsell_opportunities", "type": "interaction_types", "lang": "review_languages"}
 FIELD_KEYS = {v: k for k, v in URL_KEYS.items()}
 MAX_VALUES_PER_KEY = 50
+CUSTOMER_KEY = "customer"
+MAX_CUSTOMER_ID_CHARS = 200  # longer values cannot be a customer id: dropped without asking the warehouse
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,7 @@ class ViewState:
     custom_from: date | None = None
     custom_to: date | None = None
     selections: dict[str, tuple[str, ...]] = field(default_factory=dict)  # Filters field -> values
+    customer: str | None = None  # the Customer tab's customer id; not a filter
 
     def filters(self, bounds: tuple[date, date]) -> Filters:
         start, end = preset_dates(self.preset, bounds, self.custom_from, self.custom_to)
@@ -54,8 +62,11 @@ def preset_dates(preset: str, bounds: tuple[date, date], custom_from: date | Non
     return first, last
 
 
-def parse_search(search: str | None, options: dict[str, list[str]]) -> tuple[ViewState, list[str]]:
-    """The view a query string describes, and a notice for everything that had to be dropped."""
+def parse_search(search: str | None, options: dict[str, list[str]],
+                 customer_exists: Callable[[str], bool] | None = None) -> tuple[ViewState, list[str]]:
+    """The view a query string describes, and a notice for everything that had to be dropped.
+
+    `customer_exists(id)` says whether a customer id is in the warehouse; without it every well-formed id is kept."""
     notices: list[str] = []
     try:
         query = parse_qs((search or "").lstrip("?"), keep_blank_values=False, max_num_fields=500)
@@ -65,6 +76,7 @@ def parse_search(search: str | None, options: dict[str, list[str]]) -> tuple[Vie
     if tab not in TABS:
         notices.append(f"Unknown tab '{_short(tab)}' ignored.")
         tab = DEFAULT_TAB
+    customer = _customer(_first(query.pop(CUSTOMER_KEY, None)), customer_exists, notices)
     preset = _first(query.pop("range", None))
     custom_from = _date(_first(query.pop("from", None)), "from", notices)
     custom_to = _date(_first(query.pop("to", None)), "to", notices)
@@ -91,11 +103,13 @@ def parse_search(search: str | None, options: dict[str, list[str]]) -> tuple[Vie
         if kept:
             selections[name] = tuple(kept)
     return ViewState(tab, preset, custom_from if preset == "custom" else None,
-                     custom_to if preset == "custom" else None, selections), notices
+                     custom_to if preset == "custom" else None, selections, customer), notices
 
 
 def to_search(state: ViewState) -> str:
     pairs: list[tuple[str, str]] = [("tab", state.tab)]
+    if state.customer:
+        pairs.append((CUSTOMER_KEY, state.customer))
     if state.preset == "custom":
         if state.custom_from:
             pairs.append(("from", state.custom_from.isoformat()))
@@ -109,8 +123,29 @@ def to_search(state: ViewState) -> str:
     return "?" + urlencode(pairs)
 
 
+def customer_link(search: str | None, customer_id: str, tab: str = "customer") -> str:
+    """The query string that opens `tab` on `customer_id` and keeps everything else of `search` (the filters), for
+    links to a customer. The same rule as dashapp/assets/30-customer.js, which builds the grids' links."""
+    try:
+        kept = [(k, v) for k, v in parse_qsl((search or "").lstrip("?"), max_num_fields=500)
+                if k not in ("tab", CUSTOMER_KEY)]
+    except ValueError:  # an unreadable query string: the link opens the customer with the default filters
+        kept = []
+    return "?" + urlencode([("tab", tab), (CUSTOMER_KEY, customer_id), *kept])
+
+
 def _first(values: list[str] | None) -> str | None:
     return values[0] if values else None
+
+
+def _customer(value: str | None, exists: Callable[[str], bool] | None, notices: list[str]) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if len(value) > MAX_CUSTOMER_ID_CHARS or (exists is not None and not exists(value)):
+        notices.append(f"Unknown customer '{_short(value)}' ignored.")
+        return None
+    return value
 
 
 def _date(value: str | None, key: str, notices: list[str]) -> date | None:

@@ -363,33 +363,27 @@ def _mask(features: pd.DataFrame, result: ClusteringResult, choice: str) -> np.n
     return (features[column] == name).to_numpy()
 
 
-class ClusterStore:
-    """Clustering results per (warehouse version, scope, feature groups, algorithm): in this process's memory (the
-    last `memory_entries`) and persisted as <directory>/<warehouse version>/<key>.joblib, shared by every worker and
-    kept across restarts. Saving under a new version deletes the other versions' folders. One fit per key at a time:
-    concurrent callers of the same key wait for it instead of fitting in parallel."""
+class ResultStore:
+    """Computed results (clusterings, team profiles) per warehouse version and key: in this process's memory (the last
+    `memory_entries`) and persisted as <directory>/<warehouse version>/<key>.joblib, shared by every worker and kept
+    across restarts. Saving under a new version deletes the other versions' folders. One computation per key at a
+    time: concurrent callers of the same key wait for it instead of computing in parallel. Used by ClusterStore and
+    insight.team_profiles (each with its own directory, since a save clears the other versions in it)."""
 
     def __init__(self, directory: Path, memory_entries: int = 16) -> None:
         self.directory = directory
         self.memory_entries = memory_entries
         self.fits = 0    # counters, for tests and logs
         self.loads = 0
-        self._memory: OrderedDict[str, ClusteringResult] = OrderedDict()
+        self._memory: OrderedDict[str, Any] = OrderedDict()
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
-
-    @staticmethod
-    def key(version: str, scope: dict[str, Any], groups: Sequence[str], algorithm: str) -> str:
-        parts = (CLUSTERING_VERSION, sklearn.__version__, version, sorted((k, repr(v)) for k, v in scope.items()),
-                 sorted(set(groups)), algorithm)
-        return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
     def path(self, version: str, key: str) -> Path:
         return self.directory / version / f"{key}.joblib"
 
-    def get(self, version: str, scope: dict[str, Any], groups: Sequence[str], algorithm: str,
-            load_features: Callable[[], pd.DataFrame]) -> ClusteringResult:
-        key = self.key(version, scope, groups, algorithm)
+    def get_or_compute(self, version: str, key: str, compute: Callable[[], Any]) -> Any:
+        """The result stored under (version, key): from memory, else from its file, else `compute()` (then saved)."""
         with self._guard:
             if key in self._memory:
                 self._memory.move_to_end(key)
@@ -401,9 +395,10 @@ class ClusterStore:
                     return self._memory[key]
             result = self._load(self.path(version, key))
             if result is None:
-                result = cluster_customers(load_features(), groups, algorithm)
+                started = time.perf_counter()
+                result = compute()
                 self.fits += 1
-                log.info("clustering %s fitted in %.2f s", key, result.fit_seconds)
+                log.info("%s %s computed in %.2f s", type(self).__name__, key, time.perf_counter() - started)
                 self._save(version, key, result)
             with self._guard:
                 self._memory[key] = result
@@ -412,18 +407,18 @@ class ClusterStore:
                 self._locks.pop(key, None)
         return result
 
-    def _load(self, path: Path) -> ClusteringResult | None:
+    def _load(self, path: Path) -> Any:
         if not path.is_file():
             return None
         try:
             result = joblib.load(path)
         except Exception:  # unreadable or written by other library versions: refit and overwrite
-            log.warning("could not load the clustering model %s; refitting", path, exc_info=True)
+            log.warning("could not load the stored result %s; computing it again", path, exc_info=True)
             return None
         self.loads += 1
         return result
 
-    def _save(self, version: str, key: str, result: ClusteringResult) -> None:
+    def _save(self, version: str, key: str, result: Any) -> None:
         folder, temporary = self.directory / version, None
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -437,7 +432,22 @@ class ClusterStore:
                 if other.is_dir() and other.name != version:
                     shutil.rmtree(other, ignore_errors=True)
         except OSError:  # a read-only data folder: the result still serves from memory
-            log.warning("could not persist the clustering model under %s", folder, exc_info=True)
+            log.warning("could not persist the result under %s", folder, exc_info=True)
         finally:
             if temporary is not None:
                 Path(temporary).unlink(missing_ok=True)
+
+
+class ClusterStore(ResultStore):
+    """Clustering results per (warehouse version, scope, feature groups, algorithm), stored by ResultStore."""
+
+    @staticmethod
+    def key(version: str, scope: dict[str, Any], groups: Sequence[str], algorithm: str) -> str:
+        parts = (CLUSTERING_VERSION, sklearn.__version__, version, sorted((k, repr(v)) for k, v in scope.items()),
+                 sorted(set(groups)), algorithm)
+        return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+    def get(self, version: str, scope: dict[str, Any], groups: Sequence[str], algorithm: str,
+            load_features: Callable[[], pd.DataFrame]) -> ClusteringResult:
+        return self.get_or_compute(version, self.key(version, scope, groups, algorithm),
+                                   lambda: cluster_customers(load_features(), groups, algorithm))

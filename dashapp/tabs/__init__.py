@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from dashapp.tabs import overview, product, retention, segmentation, sentiment, support
+from dashapp.tabs import customer, glossary, overview, product, retention, segmentation, sentiment, support, usage
 
-TAB_MODULES: list[ModuleType] = [overview, sentiment, support, product, segmentation, retention]
+TAB_MODULES: list[ModuleType] = [overview, sentiment, support, product, segmentation, customer, usage, retention,
+                               glossary]

@@ -11,6 +11,7 @@ from dash import Dash, Input, Output, html
 from config.rules import load_rules
 from dashapp.components import chart_body, chart_card, kpi_card, kpi_outputs
 from dashapp.figures import overview as figures
+from dashapp.tabs.glossary import glossary_link
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
 
@@ -38,6 +39,11 @@ def layout() -> html.Div:
             dbc.Col(chart_card("overview-overall", "Customers by overall sentiment"), md=6, className="mb-3"),
             dbc.Col(chart_card("overview-churn", "Customers by churn risk"), md=6, className="mb-3"),
         ]),
+        # the labels' rules are written out once, with the config's values, in the glossary
+        html.P([glossary_link("Overall sentiment", "overall-sentiment"), " and ",
+                glossary_link("churn risk", "churn-risk"), " are labels computed over each customer's whole history "
+                "(rules in the glossary): these two charts count the customers in view, whatever the date range."],
+               className="text-muted small mb-3"),
     ])
 
 

@@ -144,7 +144,7 @@ def _number(spec: str) -> dict:
 def movers_table(frame: pd.DataFrame) -> object:
     data = frame.assign(weakest=frame["weakest_measure"].map(MEASURE_NAMES).fillna("–")) if not frame.empty else frame
     return _table(data, [
-        ("customer_id", "Customer", {"pinned": "left", "width": 145}),
+        ("customer_id", "Customer", {"pinned": "left", "width": 145, "cellRenderer": "CustomerLink"}),
         ("customer_name", "Name", {"width": 180}),
         ("value_segment", "Value segment", {"width": 125}),
         ("previous_health_score", "Health 30 days ago", {**_number(".1f"), "width": 105}),
@@ -164,7 +164,7 @@ def top_risks_table(frame: pd.DataFrame) -> object:
             "; ".join(str(r) for r in reasons if not _missing(r))
             for reasons in frame[["reason_1", "reason_2", "reason_3"]].itertuples(index=False)])
     return _table(frame, [
-        ("customer_id", "Customer", {"pinned": "left", "width": 145}),
+        ("customer_id", "Customer", {"pinned": "left", "width": 145, "cellRenderer": "CustomerLink"}),
         ("customer_name", "Name", {"width": 160, "tooltipField": "value_segment"}),
         ("churn_probability", "Churn risk", {**_number(".0%"), "width": 90}),
         # long texts wrap in the cell instead of being cut

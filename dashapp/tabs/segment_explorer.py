@@ -54,8 +54,8 @@ def column_defs() -> list[dict[str, Any]]:
             definition["type"] = "rightAligned"
             definition["valueFormatter"] = {
                 "function": f"params.value == null ? '–' : d3.format('{_NUMBER_FORMATS[column_id]}')(params.value)"}
-        if column_id == "customer_id":
-            definition.update(pinned="left", width=140)
+        if column_id == "customer_id":  # a link to the Customer tab (dashapp/assets/30-customer.js)
+            definition.update(pinned="left", width=140, cellRenderer="CustomerLink")
         if column_id == "customer_name":
             definition.update(tooltipField="customer_summary", width=220)
         defs.append(definition)

@@ -15,6 +15,7 @@ from dash import Dash, html
 from config.rules import load_rules
 from dashapp.components import chart_card, kpi_card, register_chart, register_kpis
 from dashapp.figures import rfm as figures
+from dashapp.tabs.glossary import glossary_link
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
 
@@ -38,10 +39,11 @@ def _tiers_text() -> str:
 def layout() -> html.Div:
     return html.Div([
         html.H2("RFM and value", className="h5 mt-2 mb-2"),
-        html.P("Recency, frequency and monetary value per customer, from orders when the warehouse has any, "
-               "otherwise from product usage (days with usage, usage events); scores 1–5 are quintiles over all "
-               "customers, segments follow the rules in the glossary (docs/segments.md). All time, as of the "
-               "newest data: the customer filters choose whom to count, the date range does not apply.",
+        html.P(["Recency, frequency and monetary value per customer, from orders when the warehouse has any, "
+                "otherwise from product usage (days with usage, usage events); scores 1–5 are quintiles over all "
+                "customers, segments follow the ", glossary_link("rules in the glossary", "rfm-segment"),
+                " (docs/segments.md). All time, as of the newest data: the customer filters choose whom to count, "
+                "the date range does not apply."],
                className="text-muted small mb-3"),
         dbc.Row([dbc.Col(kpi_card(kpi_id, label), md=6, xl=3, className="mb-3") for kpi_id, label in KPIS.items()]),
         dbc.Row([

@@ -22,6 +22,7 @@ from config.rules import load_rules
 from dashapp.components import chart_body, chart_card, kpi_card, register_chart, register_kpis
 from dashapp.figures import support as figures
 from dashapp.figures.common import FONT
+from dashapp.tabs.glossary import glossary_link
 from dashapp.tabs.overview import MONTHLY_AFTER_DAYS
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
@@ -74,7 +75,11 @@ def help_text() -> str:
 def layout() -> html.Div:
     return html.Div([
         dbc.Row([dbc.Col(kpi_card(kpi_id, label), md=6, xl=3, className="mb-3") for kpi_id, label in KPIS.items()]),
-        html.P(help_text(), className="text-muted small mb-3", id="support-help"),
+        html.P([help_text(), " Definitions in the glossary: ",
+                glossary_link("resolution rate", "resolution-rate"), ", ",
+                glossary_link("SLA breach rate", "sla-breach-rate"), ", ",
+                glossary_link("priority levels", "priority-level"), "."],
+               className="text-muted small mb-3", id="support-help"),
         dbc.Row([
             dbc.Col(chart_card("support-volume", "Ticket volume",
                                f"Tickets opened per week (date ranges up to {MONTHLY_AFTER_DAYS} days) or per "

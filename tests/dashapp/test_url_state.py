@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from dashapp.state import ViewState, parse_search, preset_dates, to_search
+from dashapp.state import ViewState, customer_link, parse_search, preset_dates, to_search
 
 OPTIONS = {
     "value_segment": ["High Value", "Medium Value", "Low Value"],
@@ -73,3 +73,41 @@ def test_filters_of_a_state_use_the_bounds():
     params = filters.params(*BOUNDS)
     assert params["churn_risks"] == ["High", "Medium"]
     assert params["value_segments"] is None
+
+
+# ---------------------------------------------------------------- the selected customer (Customer tab)
+
+KNOWN_CUSTOMERS = {"CUST-001", "CUST 7/ü"}
+
+
+def test_the_customer_round_trips_and_is_checked_against_the_warehouse():
+    state = ViewState(tab="customer", preset="30d", selections={"churn_risks": ("High",)}, customer="CUST 7/ü")
+    search = to_search(state)
+    assert search == "?tab=customer&customer=CUST+7%2F%C3%BC&range=30d&risk=High"
+    assert parse_search(search, OPTIONS, KNOWN_CUSTOMERS.__contains__) == (state, [])
+    assert parse_search("?tab=customer&customer=CUST-001", OPTIONS, KNOWN_CUSTOMERS.__contains__)[0].customer == \
+        "CUST-001"
+
+
+def test_an_unknown_customer_is_dropped_with_a_notice():
+    parsed, notices = parse_search("?tab=customer&customer=CUST-999&risk=High", OPTIONS, KNOWN_CUSTOMERS.__contains__)
+    assert parsed == ViewState(tab="customer", selections={"churn_risks": ("High",)})
+    assert notices == ["Unknown customer 'CUST-999' ignored."]
+    asked: list[str] = []
+    too_long = "x" * 300  # not a customer id: dropped without asking the warehouse
+    parsed, notices = parse_search(f"?customer={too_long}", OPTIONS, lambda c: asked.append(c) or True)
+    assert parsed.customer is None and asked == [] and notices[0].startswith("Unknown customer 'xxx")
+    assert parse_search("?customer=%20%20", OPTIONS, KNOWN_CUSTOMERS.__contains__) == (ViewState(), [])
+
+
+def test_the_customer_stays_in_the_url_on_other_tabs():
+    parsed, notices = parse_search("?tab=overview&customer=CUST-001", OPTIONS, KNOWN_CUSTOMERS.__contains__)
+    assert (parsed.tab, parsed.customer, notices) == ("overview", "CUST-001", [])
+    assert to_search(parsed) == "?tab=overview&customer=CUST-001"
+    assert parsed.filters(BOUNDS) == ViewState(tab="overview").filters(BOUNDS)  # not a filter
+
+
+def test_customer_link_keeps_the_filters():
+    assert customer_link("?tab=overview&range=30d&customer=OLD&risk=High&risk=Low", "CUST 7/ü") == \
+        "?tab=customer&customer=CUST+7%2F%C3%BC&range=30d&risk=High&risk=Low"
+    assert customer_link(None, "CUST-001") == "?tab=customer&customer=CUST-001"

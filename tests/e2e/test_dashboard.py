@@ -158,6 +158,7 @@ def test_clear_reset_and_saved_views(server, browser):
     ("product", "#product-distribution .main-svg"),
     ("segmentation", "#rfm-segments .main-svg"),
     ("retention", "#retention-heatmap .main-svg"),
+    ("glossary", "#glossary-body #derived-persona"),
 ])
 def test_each_tab_renders_from_its_link(server, browser, tab, ready):
     context = browser.new_context(viewport={"width": 1366, "height": 900})
@@ -262,5 +263,96 @@ def test_segment_explorer_sorts_and_searches_on_the_server(server, browser):
     page.locator("#segment-explorer-search").press("Enter")
     page.wait_for_function("() => document.querySelector('#segment-explorer-count').innerText.startsWith('10 ')")
     assert page.locator("#segment-explorer-count").inner_text() == "10 customers match the search"
+    assert errors == []
+    context.close()
+
+
+def test_customer_tab_link_search_back_and_links_from_other_tabs(server, browser):
+    """The Customer tab from a link, a type-ahead pick, Back, the notices, and the segment explorer's id links. The
+    PRD sample has no users or usage: the team part shows its empty state."""
+    SHOTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server + "?tab=customer&customer=CUST-004")
+    page.wait_for_selector("#customer-name:has-text('CUST-004')", timeout=20_000)
+    assert page.locator("#tabs .nav-link.active").inner_text() == "Customer"
+    signals = page.locator("#customer-signals-body").inner_text()
+    for text in ("PERSONA", "CHURN RISK", "UPSELL OPPORTUNITY", "HEALTH SCORE", "AVERAGE SENTIMENT", "VALUE SEGMENT",
+                 "TICKETS", "AVERAGE RATING", "High Value", "Summary"):
+        assert text in signals, text
+    page.wait_for_selector("#customer-timeline .main-svg", timeout=20_000)
+    page.wait_for_selector("#customer-records-body tbody tr", timeout=20_000)
+    note = page.locator("#customer-records-note").inner_text()
+    assert note == "All 6 of the customer's records are in the date range."
+    assert page.locator("#customer-records-body tbody tr").count() == 6  # 2 interactions and 4 reviews
+    page.wait_for_selector("#customer-no-usage", timeout=20_000)
+    assert "no product usage data" in page.locator("#customer-no-usage").inner_text()
+    page.screenshot(path=str(SHOTS / "customer.png"))
+
+    # Type-ahead: the box asks the warehouse as the user types; Enter picks the first match. The box opens with the
+    # keyboard focus on the selected customer: typing goes to its search field all the same (assets/30-customer.js).
+    page.locator("#customer-search").click()
+    page.wait_for_selector("[role=option]")
+    page.keyboard.type("CUST-01")
+    page.wait_for_function("() => { const o = document.querySelectorAll('[role=option]'); "
+                           "return o.length === 10 && o[0].innerText.trim() === 'CUST-010'; }")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.location.search.includes('customer=CUST-010')")
+    page.wait_for_selector("#customer-name:has-text('CUST-010')", timeout=20_000)
+    # Back returns to the customer of the link, and the search box follows.
+    page.go_back()
+    page.wait_for_function("() => window.location.search.includes('customer=CUST-004')")
+    page.wait_for_selector("#customer-name:has-text('CUST-004')", timeout=20_000)
+    page.wait_for_function("() => document.querySelector('#customer-picker').innerText.includes('CUST-004')")
+
+    # A customer outside the customer filters is shown, with a notice; an unknown id is dropped with a notice.
+    page.goto(server + "?tab=customer&customer=CUST-004&segment=Low+Value")
+    page.wait_for_selector("#customer-outside-filters", timeout=20_000)
+    assert page.locator("#customer-name").inner_text().startswith("CUST-004")
+    page.goto(server + "?tab=customer&customer=NOPE")
+    page.wait_for_selector("#customer-suggestions a", timeout=20_000)
+    assert "Unknown customer 'NOPE' ignored." in page.locator("#url-notice").inner_text()
+
+    # The segment explorer's customer ids open the Customer tab and keep the filters.
+    page.goto(server + "?tab=segmentation&segment=High+Value")
+    page.wait_for_selector("#segment-explorer-grid", timeout=20_000).scroll_into_view_if_needed()
+    link = page.locator("#segment-explorer-grid .ag-pinned-left-cols-container .ag-row[row-index='0'] a.customer-link")
+    link.wait_for(timeout=20_000)
+    customer_id = link.inner_text().strip()
+    assert link.get_attribute("href") == f"?tab=customer&customer={customer_id}&segment=High+Value"
+    link.click()
+    page.wait_for_function(f"() => window.location.search === '?tab=customer&customer={customer_id}"
+                           "&segment=High+Value'")
+    page.wait_for_selector(f"#customer-name:has-text('{customer_id}')", timeout=20_000)
+    assert page.locator("#tabs .nav-link.active").inner_text() == "Customer"
+    assert "Value segment: High Value" in page.locator("#filter-chips").inner_text()
+    assert errors == []
+    context.close()
+
+
+def test_usage_tab_without_usage_data_shows_its_empty_states(server, browser):
+    """The PRD sample has customers but no users or usage events: the Usage tab counts the teams, says that no usage
+    was loaded, and every chart shows a message instead of empty axes (tests/e2e/test_usage.py: with usage)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server + "?tab=usage")
+    page.wait_for_selector("#usage-kpi-teams-value:not(:text('–'))", timeout=20_000)
+    assert page.locator("#usage-kpi-teams-value").inner_text() == "100"
+    assert page.locator("#usage-kpi-active-value").inner_text() == "0"
+    assert page.locator("#usage-kpi-inactive-value").inner_text() == "100"   # never used counts as inactive
+    assert "no product usage events" in page.locator("#usage-kpi-active-delta").inner_text()
+    for chart in ("usage-last-activity", "usage-feature-volume", "usage-funnel", "usage-profiles-mix"):
+        page.wait_for_selector(f"#{chart} .main-svg", timeout=20_000)
+        assert page.locator(f"#{chart} .annotation-text").count() == 1, chart  # the message, no traces
+    assert "None of the 100 teams" in page.locator("#usage-last-activity .annotation-text").text_content()
+    assert page.locator(".tab-content .alert-danger").count() == 0
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "usage-empty.png"))
     assert errors == []
     context.close()
