@@ -72,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     client.get("/")  # warm the process (imports, first connection)
     options = filter_options(reader)
     rng = random.Random(7)
-    callbacks = {k: v for k, v in app.callback_map.items() if not k.startswith("..url.search")}
+    # server-side callbacks only (clientside ones run in the browser and have no "callback" function here)
+    callbacks = {k: v for k, v in app.callback_map.items()
+                 if not k.startswith("..url.search") and "callback" in v}
     sync_key = next(k for k in app.callback_map if k.startswith("..url.search"))
     print(f"warehouse {reader.path} ({reader.path.stat().st_size / 1e6:.0f} MB), runs per tab: {args.runs}")
     print(f"{'tab':<10} {'full refresh p50':>17} {'p95':>7} {'filter change p50':>18} {'p95':>7} "
