@@ -15,18 +15,24 @@ import pandas as pd
 
 from warehouse.sqlfiles import read_sql
 
-# :name, but not the second colon of a ::cast
-_PARAMETER = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
+# A :name parameter (but not the second colon of a ::cast), or a string literal or comment, which are skipped
+# so that "-- note:foo" or ':x' in a literal never becomes a parameter.
+_TOKEN = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/|(?<![:\w]):([a-z_][a-z0-9_]*)", re.DOTALL)
 
 
 def to_duckdb_parameters(sql: str) -> str:
-    return _PARAMETER.sub(r"$\1", sql)
+    return _TOKEN.sub(lambda m: f"${m.group(1)}" if m.group(1) else m.group(0), sql)
+
+
+def sql_parameters(sql: str) -> frozenset[str]:
+    """The :parameters a SQL text uses (outside string literals and comments)."""
+    return frozenset(m.group(1) for m in _TOKEN.finditer(sql) if m.group(1))
 
 
 @cache
 def query_parameters(name: str) -> frozenset[str]:
     """The :parameters a query uses."""
-    return frozenset(_PARAMETER.findall(read_sql(f"queries/{name}.sql")))
+    return sql_parameters(read_sql(f"queries/{name}.sql"))
 
 
 def run_query(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
