@@ -11,7 +11,7 @@ customer clusters). Steps, first match per team:
   3. The other teams: the share of the team's window events per feature; KMeans on those shares (they are already on
      one scale, 0..1, so no scaling) with k by the best silhouette (insight.clustering's fit, K_RANGE, fixed samples);
      each cluster named from its mean shares against the mean shares of all clustered teams (name_profile).
-The result is cached per warehouse version and customer filters by insight.clustering.ResultStore (memory and a
+The result is cached per warehouse version and customer filters by insight.store.ResultStore (memory and a
 joblib file next to the warehouse, directory models/team_profiles)."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import sklearn
 from threadpoolctl import threadpool_limits
 
 from insight import clustering
-from insight.clustering import ResultStore
+from insight.store import ResultStore
 
 # Part of every cache key: a change to the rules or maths below never serves a result persisted by the old code.
 PROFILES_VERSION = "1"
