@@ -20,6 +20,7 @@ COPY warehouse ./warehouse
 COPY dashapp ./dashapp
 COPY cli ./cli
 COPY insight ./insight
+COPY reports ./reports
 COPY sql ./sql
 RUN pip install --no-cache-dir -e .
 

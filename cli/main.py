@@ -93,6 +93,29 @@ def serve(host: str, port: int, workers: int, debug: bool) -> None:
     _serve(load_settings(), host, port, workers, debug)
 
 
+@main.command(help="Write the PDF report of a dashboard view: the tab and filters of its URL.")
+@click.option("--url", required=True, help='A dashboard URL, e.g. "http://host/?tab=support&range=30d&risk=High".')
+@click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False), required=True)
+def report(url: str, out_file: Path) -> None:
+    from reports.pdf import ReportError, report_from_search
+    from warehouse.reader import WarehouseReader, WarehouseUnavailable
+
+    settings = load_settings()
+    if settings.duckdb_path is None or not settings.duckdb_path.exists():
+        click.echo(f"error: no warehouse at {settings.warehouse_url}; load data first (customer-insight load)",
+                   err=True)
+        sys.exit(EXIT_SOURCE_ERROR)
+    try:
+        result = report_from_search(WarehouseReader(settings.duckdb_path), url)
+    except (ReportError, WarehouseUnavailable) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_SOURCE_ERROR)
+    for notice in result.notices:  # the same notices the dashboard shows for this link
+        click.echo(f"notice: {notice}", err=True)
+    out_file.write_bytes(result.pdf)
+    click.echo(f"{result.tab_id} report: {out_file} ({len(result.pdf):,} bytes)")
+
+
 def _serve(settings, host: str, port: int, workers: int, debug: bool) -> None:
     from dashapp.app import create_app
 

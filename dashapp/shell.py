@@ -30,6 +30,18 @@ FILTER_LABELS = {"segment": "Value segment", "persona": "Persona", "risk": "Chur
                  "upsell": "Upsell opportunity", "type": "Interaction type", "lang": "Review language"}
 
 
+def chip_texts(filters: Filters) -> list[tuple[str, str | None, str | None, str | None]]:
+    """The active-filter chips as (text, URL key, value, value label): the date range first (no key), then one per
+    selected value. The shell shows them; PDF reports print the same texts."""
+    chips: list[tuple[str, str | None, str | None, str | None]] = [
+        (f"{filters.date_from:%d %b %Y} – {filters.date_to:%d %b %Y}", None, None, None)]
+    for key, name in URL_KEYS.items():
+        for value in getattr(filters, name):
+            label = LANGUAGE_NAMES.get(value, value) if key == "lang" else value
+            chips.append((f"{FILTER_LABELS[key]}: {label}", key, value, label))
+    return chips
+
+
 def filter_options(reader: WarehouseReader) -> dict[str, list[str]]:
     """Dimension -> its values in the warehouse, in their natural order where there is one."""
     frame = reader.query("filters/options")
@@ -62,6 +74,7 @@ def layout(reader: WarehouseReader) -> html.Div:
                     dbc.Alert(id="url-notice", is_open=False, dismissable=True, color="warning",
                               className="mt-3 mb-0"),
                     html.Div(id="filter-chips", className="d-flex flex-wrap gap-2 align-items-center my-3"),
+                    _report_bar(),
                     dbc.Tabs([dbc.Tab(label=m.LABEL, tab_id=m.TAB_ID) for m in TAB_MODULES], id="tabs",
                              active_tab=TAB_MODULES[0].TAB_ID, className="mb-3"),
                     html.Div(id="tab-content"),
@@ -69,6 +82,15 @@ def layout(reader: WarehouseReader) -> html.Div:
             ]),
         ], fluid=True),
     ])
+
+
+def _report_bar() -> html.Div:
+    """"Download PDF" of the tab in view; the spinner turns while the report is built (a few seconds)."""
+    return html.Div([
+        html.Span(id="report-error", className="small text-danger me-2", **{"aria-live": "polite"}),
+        dcc.Loading(dcc.Download(id="report-download"), type="circle", delay_show=200),
+        dbc.Button("Download PDF", id="report-pdf", size="sm", color="secondary", outline=True, className="ms-2"),
+    ], className="d-flex justify-content-end align-items-center mb-2")
 
 
 def _header(last: date) -> dbc.Navbar:
@@ -193,17 +215,15 @@ def register(app: Dash, reader: WarehouseReader) -> None:
     def show_chips(filters_data: dict):
         filters = Filters.from_dict(filters_data)
         counts = reader.query("filters/in_view_counts", filters).iloc[0]
-        chips = [dbc.Badge(f"{filters.date_from:%d %b %Y} – {filters.date_to:%d %b %Y}", color="light",
-                           text_color="dark", className="border")]
-        for key, name in URL_KEYS.items():
-            for value in getattr(filters, name):
-                label = LANGUAGE_NAMES.get(value, value) if key == "lang" else value
-                chips.append(dbc.Badge([f"{FILTER_LABELS[key]}: {label} ",
-                                        # a real button: reachable with Tab, pressed with Enter or Space
-                                        html.Button("×", id={"type": "chip-remove", "key": key, "value": value},
-                                                    type="button", className="chip-remove ms-1",
-                                                    title=f"Remove {label}", **{"aria-label": f"remove {label}"})],
-                                       color="primary", className="chip"))
+        (dates, *_), *filter_chips = chip_texts(filters)
+        chips = [dbc.Badge(dates, color="light", text_color="dark", className="border")]
+        for text, key, value, label in filter_chips:
+            chips.append(dbc.Badge([f"{text} ",
+                                    # a real button: reachable with Tab, pressed with Enter or Space
+                                    html.Button("×", id={"type": "chip-remove", "key": key, "value": value},
+                                                type="button", className="chip-remove ms-1",
+                                                title=f"Remove {label}", **{"aria-label": f"remove {label}"})],
+                                   color="primary", className="chip"))
         text = f"{int(counts['customers']):,} customers · {int(counts['records']):,} records in view"
         return chips, text
 
@@ -224,6 +244,18 @@ def register(app: Dash, reader: WarehouseReader) -> None:
         if not name or not name.strip():
             return dash.no_update, dash.no_update
         return {**(saved or {}), name.strip(): search or ""}, ""
+
+    @app.callback(Output("report-download", "data"), Output("report-error", "children"),
+                  Input("report-pdf", "n_clicks"), State("url", "search"), prevent_initial_call=True)
+    def download_pdf(_n, search):
+        from reports.pdf import ReportError, report_from_search  # WeasyPrint and kaleido load on first use
+
+        try:
+            report = report_from_search(reader, search or "")
+        except ReportError as exc:
+            return dash.no_update, f"The PDF could not be made: {exc}"
+        name = f"customer-insight-{report.tab_id}-{date.today():%Y-%m-%d}.pdf"
+        return dcc.send_bytes(report.pdf, name), ""
 
     @app.callback(Output("preset-select", "options"), Input("saved-presets", "data"))
     def list_presets(saved):

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Install the system packages the product and its tests need, only those that are missing.
-#   runtime: Pango/fonts for WeasyPrint (PDF reports), Chromium (browser tests, chart rendering)
-#   tests:   PostgreSQL server binaries (second warehouse), poppler-utils (PDF -> PNG checks)
+#   runtime: Pango/fonts for WeasyPrint (PDF reports), Chromium (charts in PDF reports, via kaleido)
+#   tests:   chromium-driver (browser tests), PostgreSQL server binaries (second warehouse), poppler-utils (PDF -> PNG checks)
 # Usage: scripts/system-packages.sh runtime|test
 set -euo pipefail
-want=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+want=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core chromium)
 if [ "${1:-runtime}" = "test" ]; then
-  want+=(chromium chromium-driver poppler-utils postgresql)
+  want+=(chromium-driver poppler-utils postgresql)
 fi
 missing=()
 for pkg in "${want[@]}"; do

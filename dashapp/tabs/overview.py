@@ -6,10 +6,10 @@ from __future__ import annotations
 import math
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, html
+from dash import Dash, html
 
 from config.rules import load_rules
-from dashapp.components import chart_body, chart_card, kpi_card, kpi_outputs
+from dashapp.components import chart_card, kpi_card, register_chart, register_kpis
 from dashapp.figures import overview as figures
 from dashapp.tabs.glossary import glossary_link
 from warehouse.filters import Filters
@@ -73,37 +73,17 @@ def _missing(value: float) -> bool:
 
 
 def register(app: Dash, reader: WarehouseReader) -> None:
-    @app.callback(kpi_outputs(list(KPIS)), Input("filters", "data"))
-    def update_kpis(filters_data: dict) -> list:
-        filters = Filters.from_dict(filters_data)
-        bounds = reader.date_bounds()
+    def texts(filters: Filters) -> dict[str, tuple[str, str, str]]:
         current = reader.query("overview/kpis", filters).iloc[0].to_dict()
-        previous = reader.query("overview/kpis", filters.previous_period(*bounds)).iloc[0].to_dict()
+        previous = reader.query("overview/kpis", filters.previous_period(*reader.date_bounds())).iloc[0].to_dict()
         if not previous["active_customers"]:  # e.g. "all time": nothing before it to compare with
             previous = {}
-        texts = kpi_texts(current, previous)
-        return [part for kpi_id in KPIS for part in (texts[kpi_id][0], texts[kpi_id][1],
-                                                     f"small {texts[kpi_id][2]}")]
+        return kpi_texts(current, previous)
 
-    @app.callback(Output("overview-trend-body", "children"), Output("overview-trend-retry", "className"),
-                  Input("filters", "data"), Input("overview-trend-retry", "n_clicks"))
-    def update_trend(filters_data: dict, _retry: int | None) -> tuple:
-        def build():
-            filters = Filters.from_dict(filters_data)
-            grain = filters.time_grain()
-            return figures.sentiment_trend(reader.query("overview/sentiment_trend", filters, grain=grain), grain)
-        return chart_body("overview-trend", build)
-
-    @app.callback(Output("overview-overall-body", "children"), Output("overview-overall-retry", "className"),
-                  Input("filters", "data"), Input("overview-overall-retry", "n_clicks"))
-    def update_overall(filters_data: dict, _retry: int | None) -> tuple:
-        return chart_body("overview-overall", lambda: figures.customers_by_label(
-            reader.query("overview/customers_by_overall_sentiment", Filters.from_dict(filters_data)),
-            "overall_sentiment", "customers"))
-
-    @app.callback(Output("overview-churn-body", "children"), Output("overview-churn-retry", "className"),
-                  Input("filters", "data"), Input("overview-churn-retry", "n_clicks"))
-    def update_churn(filters_data: dict, _retry: int | None) -> tuple:
-        return chart_body("overview-churn", lambda: figures.customers_by_label(
-            reader.query("overview/customers_by_churn_risk", Filters.from_dict(filters_data)),
-            "churn_risk", "customers"))
+    register_kpis(app, list(KPIS), texts)
+    register_chart(app, "overview-trend", lambda f: figures.sentiment_trend(
+        reader.query("overview/sentiment_trend", f, grain=f.time_grain()), f.time_grain()))
+    register_chart(app, "overview-overall", lambda f: figures.customers_by_label(
+        reader.query("overview/customers_by_overall_sentiment", f), "overall_sentiment", "customers"))
+    register_chart(app, "overview-churn", lambda f: figures.customers_by_label(
+        reader.query("overview/customers_by_churn_risk", f), "churn_risk", "customers"))

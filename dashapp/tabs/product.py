@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import MATCH, Dash, Input, Output, ctx, html
 
-from dashapp.components import chart_body, chart_card
+from dashapp.components import chart_body, chart_card, register_chart, register_report_item
 from dashapp.figures import product as figures
 from dashapp.tabs.overview import MONTHLY_AFTER_DAYS
 from warehouse.filters import Filters
@@ -72,26 +72,18 @@ def reviews_page(reader: WarehouseReader, filters: Filters, page: int) -> tuple[
 
 
 def register(app: Dash, reader: WarehouseReader) -> None:
-    @app.callback(Output("product-trend-body", "children"), Output("product-trend-retry", "className"),
-                  Input("filters", "data"), Input("product-trend-retry", "n_clicks"))
-    def update_trend(filters_data: dict, _retry: int | None) -> tuple:
-        def build():
-            filters = Filters.from_dict(filters_data)
-            grain = rating_grain(filters)
-            return figures.rating_trend(reader.query("product/rating_trend", filters, grain=grain), grain)
-        return chart_body("product-trend", build)
+    register_chart(app, "product-trend", lambda f: figures.rating_trend(
+        reader.query("product/rating_trend", f, grain=rating_grain(f)), rating_grain(f)))
+    register_chart(app, "product-distribution", lambda f: figures.rating_distribution(
+        reader.query("product/rating_distribution", f)))
+    register_chart(app, "product-language", lambda f: figures.reviews_by_language(
+        reader.query("product/reviews_by_language", f)))
 
-    @app.callback(Output("product-distribution-body", "children"), Output("product-distribution-retry", "className"),
-                  Input("filters", "data"), Input("product-distribution-retry", "n_clicks"))
-    def update_distribution(filters_data: dict, _retry: int | None) -> tuple:
-        return chart_body("product-distribution", lambda: figures.rating_distribution(
-            reader.query("product/rating_distribution", Filters.from_dict(filters_data))))
+    def first_reviews(filters: Filters) -> object:  # the report shows the newest page
+        frame, offset, _pages = reviews_page(reader, filters, 1)
+        return figures.recent_reviews_table(frame, offset)
 
-    @app.callback(Output("product-language-body", "children"), Output("product-language-retry", "className"),
-                  Input("filters", "data"), Input("product-language-retry", "n_clicks"))
-    def update_language(filters_data: dict, _retry: int | None) -> tuple:
-        return chart_body("product-language", lambda: figures.reviews_by_language(
-            reader.query("product/reviews_by_language", Filters.from_dict(filters_data))))
+    register_report_item("product-reviews", first_reviews)
 
     @app.callback(Output("product-reviews-body", "children"), Output("product-reviews-retry", "className"),
                   Output("product-reviews-page", "max_value"), Output("product-reviews-page", "active_page"),

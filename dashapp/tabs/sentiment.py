@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, html
 
-from dashapp.components import chart_body, chart_card
+from dashapp.components import chart_body, chart_card, register_chart, register_report_item
 from dashapp.figures import sentiment as figures
 from dashapp.figures.common import empty_figure
 from dashapp.tabs.overview import MONTHLY_AFTER_DAYS
@@ -92,18 +92,8 @@ def register(app: Dash, reader: WarehouseReader) -> None:
     def update_over_time(filters_data: dict, sources: list[str] | None, _retry: int | None) -> tuple:
         return chart_body("sentiment-over-time", lambda: over_time_figure(reader, filters_data, sources))
 
-    @app.callback(Output("sentiment-distribution-body", "children"),
-                  Output("sentiment-distribution-retry", "className"),
-                  Input("filters", "data"), Input("sentiment-distribution-retry", "n_clicks"))
-    def update_distribution(filters_data: dict, _retry: int | None) -> tuple:
-        return chart_body("sentiment-distribution", lambda: distribution_figure(reader, filters_data))
-
-    @app.callback(Output("sentiment-by-type-body", "children"), Output("sentiment-by-type-retry", "className"),
-                  Input("filters", "data"), Input("sentiment-by-type-retry", "n_clicks"))
-    def update_by_type(filters_data: dict, _retry: int | None) -> tuple:
-        return chart_body("sentiment-by-type", lambda: by_type_figure(reader, filters_data))
-
-    @app.callback(Output("sentiment-scatter-body", "children"), Output("sentiment-scatter-retry", "className"),
-                  Input("filters", "data"), Input("sentiment-scatter-retry", "n_clicks"))
-    def update_scatter(filters_data: dict, _retry: int | None) -> tuple:
-        return chart_body("sentiment-scatter", lambda: scatter_figure(reader, filters_data))
+    # the report shows every source (the selector's default)
+    register_report_item("sentiment-over-time", lambda f: over_time_figure(reader, f.to_dict(), list(figures.SOURCES)))
+    register_chart(app, "sentiment-distribution", lambda f: distribution_figure(reader, f.to_dict()))
+    register_chart(app, "sentiment-by-type", lambda f: by_type_figure(reader, f.to_dict()))
+    register_chart(app, "sentiment-scatter", lambda f: scatter_figure(reader, f.to_dict()))

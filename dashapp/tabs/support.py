@@ -19,7 +19,14 @@ import pandas as pd
 from dash import Dash, Input, Output, ctx, dash_table, html
 
 from config.rules import load_rules
-from dashapp.components import chart_body, chart_card, kpi_card, register_chart, register_kpis
+from dashapp.components import (
+    chart_body,
+    chart_card,
+    kpi_card,
+    register_chart,
+    register_kpis,
+    register_report_item,
+)
 from dashapp.figures import support as figures
 from dashapp.figures.common import FONT
 from dashapp.tabs.glossary import glossary_link
@@ -39,6 +46,7 @@ KPIS = {
 }
 TABLE_ID = "support-tickets-table"
 PAGE_SIZE = 10
+REPORT_TICKETS = 50  # newest tickets printed in a PDF report
 DESCRIPTION_CHARS = 90  # longer descriptions are cut in the cell; the tooltip shows the whole text
 # Ticket table columns: id -> header. Every one is sortable; the id is the only thing sent to SQL as :sort_column.
 TABLE_COLUMNS = {
@@ -221,6 +229,16 @@ def _missing(value: object) -> bool:
     return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
+def report_table(reader: WarehouseReader, filters: Filters) -> html.Div:
+    """The newest REPORT_TICKETS tickets for a report, through the same query and row formatting as the table."""
+    frame = reader.query("support/ticket_page", filters, sort_column=DEFAULT_SORT[0], sort_direction=DEFAULT_SORT[1],
+                         page_size=REPORT_TICKETS, offset=0)
+    total = int(frame["tickets_in_view"].iloc[0]) if len(frame) else 0
+    rows, _tooltips = table_rows(frame)
+    return html.Div([html.P(page_summary(total, 0, REPORT_TICKETS)), dash_table.DataTable(
+        columns=[{"name": name, "id": column_id} for column_id, name in TABLE_COLUMNS.items()], data=rows)])
+
+
 # ---------------------------------------------------------------- callbacks
 
 def register(app: Dash, reader: WarehouseReader) -> None:
@@ -237,6 +255,7 @@ def register(app: Dash, reader: WarehouseReader) -> None:
     chart("support-category", lambda f: figures.tickets_by_category(reader.query("support/tickets_by_category", f)))
     chart("support-per-customer", lambda f: figures.tickets_per_customer(
         reader.query("support/tickets_per_customer", f)))
+    register_report_item("support-tickets", lambda f: report_table(reader, f), title="Tickets")
 
     @app.callback(Output(TABLE_ID, "data"), Output(TABLE_ID, "tooltip_data"), Output(TABLE_ID, "page_count"),
                   Output(TABLE_ID, "page_current"), Output("support-tickets-body", "children"),

@@ -1,0 +1,104 @@
+"""What a tab's report holds: its KPI and chart ids in layout order, rebuilt for the given filters through the
+registry the tabs fill (dashapp.components.REPORT_ITEMS), so every number is the tab's own."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import dash
+
+from dashapp import components
+from dashapp.tabs import TAB_MODULES
+from warehouse.filters import Filters
+from warehouse.reader import WarehouseReader
+
+log = logging.getLogger(__name__)
+# REPORT_ITEMS is module-level and its builds close over the reader of the last registration: registering and
+# taking the snapshot happen under one lock so that two reports at once (gunicorn threads) cannot mix readers.
+_REGISTRY_LOCK = threading.Lock()
+
+
+@dataclass
+class Kpi:
+    label: str
+    value: str
+    detail: str
+
+
+@dataclass
+class Card:
+    chart_id: str
+    title: str
+    help: str | None
+    body: object  # a go.Figure or a Dash component (tables), or an error text
+
+
+@dataclass
+class TabReport:
+    tab_id: str
+    label: str
+    kpis: list[Kpi] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # cards of the tab that reports cannot rebuild yet
+
+
+def layout_item_ids(component: Any) -> list[str]:
+    """Chart ids (`<id>-body`) and KPI ids (`<id>-value`) of a layout tree, in layout order, without repeats."""
+    found: list[str] = []
+    component_id = getattr(component, "id", None)
+    if isinstance(component_id, str):
+        for suffix in ("-body", "-value"):
+            if component_id.endswith(suffix):
+                found.append(component_id[: -len(suffix)])
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if hasattr(child, "to_plotly_json"):
+            found += [i for i in layout_item_ids(child) if i not in found]
+    return found
+
+
+def tab_module(tab_id: str) -> ModuleType | None:
+    return next((m for m in TAB_MODULES if tab_id == m.TAB_ID), None)
+
+
+def registry(reader: WarehouseReader, module: ModuleType) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """The report items with builds bound to `reader`, and the tab's item ids in layout order."""
+    with _REGISTRY_LOCK:
+        module.register(dash.Dash(__name__, suppress_callback_exceptions=True), reader)
+        ids = layout_item_ids(module.layout())  # chart_card/kpi_card record titles and labels
+        return {i: dict(components.REPORT_ITEMS.get(i, {})) for i in ids}, ids
+
+
+def build_tab_report(reader: WarehouseReader, tab_id: str, filters: Filters) -> TabReport:
+    module = tab_module(tab_id)
+    if module is None:
+        raise KeyError(tab_id)
+    items, ids = registry(reader, module)
+    report = TabReport(tab_id, module.LABEL)
+    kpi_texts: dict[int, dict[str, tuple[str, ...]]] = {}  # one texts() call per KPI group, as in the tab
+    for item_id in ids:
+        item = items[item_id]
+        if item.get("kind") == "kpi" and "texts" in item:
+            key = id(item["texts"])
+            try:
+                if key not in kpi_texts:
+                    kpi_texts[key] = item["texts"](filters)
+                value, detail, *_colour = kpi_texts[key][item_id]
+            except Exception as exc:  # one failed query prints its error; the rest of the report is still made
+                log.exception("report KPI %s failed", item_id)
+                value, detail = "–", f"could not be loaded ({type(exc).__name__})"
+            report.kpis.append(Kpi(item.get("label", item_id), value, detail))
+        elif item.get("kind") == "chart" and "build" in item:
+            try:
+                body: object = item["build"](filters)
+            except Exception as exc:
+                log.exception("report chart %s failed", item_id)
+                body = f"This chart could not be loaded: {type(exc).__name__}: {exc}"[:300]
+            report.cards.append(Card(item_id, item.get("title", item_id), item.get("help"), body))
+        else:
+            report.missing.append(item.get("title") or item.get("label") or item_id)
+    return report
