@@ -93,27 +93,45 @@ def serve(host: str, port: int, workers: int, debug: bool) -> None:
     _serve(load_settings(), host, port, workers, debug)
 
 
-@main.command(help="Write the PDF report of a dashboard view: the tab and filters of its URL.")
+@main.command(help="Write the report of a dashboard view (the tab and filters of its URL): a PDF, the Excel "
+                   "workbook of the data behind it, or one card's data as CSV.")
 @click.option("--url", required=True, help='A dashboard URL, e.g. "http://host/?tab=support&range=30d&risk=High".')
 @click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False), required=True)
-def report(url: str, out_file: Path) -> None:
+@click.option("--format", "out_format", type=click.Choice(["pdf", "xlsx", "csv"]), default=None,
+              help="Default: from the --out suffix (.xlsx, .csv), else pdf.")
+@click.option("--card", default=None, help="With --format csv: the card id (e.g. support-volume); "
+                                          "<card id>:<n> for the n-th query of a card that reads several.")
+def report(url: str, out_file: Path, out_format: str | None, card: str | None) -> None:
     from reports.pdf import ReportError, report_from_search
     from warehouse.reader import WarehouseReader, WarehouseUnavailable
 
+    out_format = out_format or {".xlsx": "xlsx", ".csv": "csv"}.get(out_file.suffix.lower(), "pdf")
+    if out_format == "csv" and not card:
+        click.echo("error: --format csv needs --card <card id> (the About sheet of the Excel file lists them)",
+                   err=True)
+        sys.exit(EXIT_SOURCE_ERROR)
     settings = load_settings()
     if settings.duckdb_path is None or not settings.duckdb_path.exists():
         click.echo(f"error: no warehouse at {settings.warehouse_url}; load data first (customer-insight load)",
                    err=True)
         sys.exit(EXIT_SOURCE_ERROR)
+    reader = WarehouseReader(settings.duckdb_path)
     try:
-        result = report_from_search(WarehouseReader(settings.duckdb_path), url)
+        if out_format == "pdf":
+            result = report_from_search(reader, url)
+            content, tab_id, notices = result.pdf, result.tab_id, result.notices
+        else:
+            from reports.excel import csv_from_search, excel_from_search
+
+            export = csv_from_search(reader, url, card) if out_format == "csv" else excel_from_search(reader, url)
+            content, tab_id, notices = export.data, export.tab_id, export.notices
     except (ReportError, WarehouseUnavailable) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_SOURCE_ERROR)
-    for notice in result.notices:  # the same notices the dashboard shows for this link
+    for notice in notices:  # the same notices the dashboard shows for this link
         click.echo(f"notice: {notice}", err=True)
-    out_file.write_bytes(result.pdf)
-    click.echo(f"{result.tab_id} report: {out_file} ({len(result.pdf):,} bytes)")
+    out_file.write_bytes(content)
+    click.echo(f"{tab_id} report: {out_file} ({len(content):,} bytes)")
 
 
 def _serve(settings, host: str, port: int, workers: int, debug: bool) -> None:

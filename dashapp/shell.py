@@ -85,11 +85,14 @@ def layout(reader: WarehouseReader) -> html.Div:
 
 
 def _report_bar() -> html.Div:
-    """"Download PDF" of the tab in view; the spinner turns while the report is built (a few seconds)."""
+    """"Download PDF" and "Download Excel" (the data behind it) of the tab in view; the spinner turns while the
+    report is built (a few seconds)."""
     return html.Div([
         html.Span(id="report-error", className="small text-danger me-2", **{"aria-live": "polite"}),
         dcc.Loading(dcc.Download(id="report-download"), type="circle", delay_show=200),
         dbc.Button("Download PDF", id="report-pdf", size="sm", color="secondary", outline=True, className="ms-2"),
+        dbc.Button("Download Excel", id="report-xlsx", size="sm", color="secondary", outline=True,
+                   className="ms-2"),
     ], className="d-flex justify-content-end align-items-center mb-2")
 
 
@@ -256,6 +259,20 @@ def register(app: Dash, reader: WarehouseReader) -> None:
             return dash.no_update, f"The PDF could not be made: {exc}"
         name = f"customer-insight-{report.tab_id}-{date.today():%Y-%m-%d}.pdf"
         return dcc.send_bytes(report.pdf, name), ""
+
+    @app.callback(Output("report-download", "data", allow_duplicate=True),
+                  Output("report-error", "children", allow_duplicate=True),
+                  Input("report-xlsx", "n_clicks"), State("url", "search"), prevent_initial_call=True)
+    def download_excel(_n, search):
+        from reports.excel import excel_from_search
+        from reports.pdf import ReportError
+
+        try:
+            export = excel_from_search(reader, search or "")
+        except ReportError as exc:
+            return dash.no_update, f"The Excel file could not be made: {exc}"
+        name = f"customer-insight-{export.tab_id}-{date.today():%Y-%m-%d}.xlsx"
+        return dcc.send_bytes(export.data, name), ""
 
     @app.callback(Output("preset-select", "options"), Input("saved-presets", "data"))
     def list_presets(saved):

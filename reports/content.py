@@ -10,6 +10,7 @@ from types import ModuleType
 from typing import Any
 
 import dash
+import pandas as pd
 
 from dashapp import components
 from dashapp.tabs import TAB_MODULES
@@ -102,3 +103,71 @@ def build_tab_report(reader: WarehouseReader, tab_id: str, filters: Filters) -> 
         else:
             report.missing.append(item.get("title") or item.get("label") or item_id)
     return report
+
+
+class RecordingReader:
+    """A reader that hands every query on to the real one and records what it returned, in order: with it the
+    tabs' own builds tell which frames are "the data behind" each card (what Excel and CSV exports write)."""
+
+    def __init__(self, reader: WarehouseReader) -> None:
+        self._reader = reader
+        self.frames: list[tuple[str, pd.DataFrame]] = []
+
+    def query(self, name: str, filters: Filters | None = None, **params: Any) -> pd.DataFrame:
+        frame = self._reader.query(name, filters, **params)
+        self.frames.append((name, frame))
+        return frame
+
+    def __getattr__(self, name: str) -> Any:  # date_bounds, version, cache...: the real reader's
+        return getattr(self._reader, name)
+
+
+@dataclass
+class CardData:
+    card_id: str  # the chart id, or "kpis" ("kpis-2", ...) for a group of KPI cards filled by one query set
+    title: str
+    frames: list[tuple[str, pd.DataFrame]]  # (query name, its result for the filters), in the order read
+    error: str | None = None
+
+
+@dataclass
+class TabData:
+    tab_id: str
+    label: str
+    cards: list[CardData] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+def build_tab_data(reader: WarehouseReader, tab_id: str, filters: Filters) -> TabData:
+    """The frames each card of a tab reads for `filters`, found by running the card's own build (the one the
+    dashboard and the PDF use) with a recording reader: one number, one query."""
+    module = tab_module(tab_id)
+    if module is None:
+        raise KeyError(tab_id)
+    recorder = RecordingReader(reader)
+    items, ids = registry(recorder, module)  # type: ignore[arg-type]  # duck-typed: the builds only query
+    data = TabData(tab_id, module.LABEL)
+    done_groups: set[int] = set()
+    for item_id in ids:
+        item = items[item_id]
+        if item.get("kind") == "kpi" and "texts" in item:
+            if id(item["texts"]) in done_groups:
+                continue
+            done_groups.add(id(item["texts"]))
+            card_id = "kpis" if len(done_groups) == 1 else f"kpis-{len(done_groups)}"
+            run, title = (lambda f, t=item["texts"]: t(f)), "KPIs"
+        elif item.get("kind") == "chart" and "build" in item:
+            card_id, run, title = item_id, item["build"], item.get("title", item_id)
+        else:
+            data.missing.append(item.get("title") or item.get("label") or item_id)
+            continue
+        recorder.frames = []
+        error = None
+        try:
+            run(filters)
+        except Exception as exc:  # one failed query is reported; the other cards are still exported
+            log.exception("export of %s failed", card_id)
+            error = f"could not be loaded: {type(exc).__name__}: {exc}"[:300]
+        frames = [(name, frame) for name, frame in recorder.frames if not name.startswith("filters/")]
+        data.cards.append(CardData(card_id, title, frames, error))
+    return data

@@ -47,6 +47,13 @@ class Report:
 
 def report_from_search(reader: WarehouseReader, url_or_search: str) -> Report:
     """The PDF of the tab a dashboard URL (or its query string) shows, with that URL's filters."""
+    tab_id, filters, notices = view_from_search(reader, url_or_search)
+    return Report(report_pdf(reader, tab_id, filters), notices, tab_id)
+
+
+def view_from_search(reader: WarehouseReader, url_or_search: str) -> tuple[str, Filters, list[str]]:
+    """The tab, the filters and the notices about dropped values of a dashboard URL, as the dashboard reads it
+    (an unknown tab is an error here: a report asked for by name must not fall back to Overview)."""
     search = urlsplit(url_or_search).query if "://" in url_or_search else url_or_search.split("?", 1)[-1]
     tabs = parse_qs(search).get("tab") or ["overview"]
     if tabs[0] not in TABS:  # the dashboard falls back to Overview; a report asked for by name must not
@@ -56,8 +63,7 @@ def report_from_search(reader: WarehouseReader, url_or_search: str) -> Report:
         return not reader.query("customer/customer_label", customer_id=customer_id).empty
 
     state, notices = parse_search(search, filter_options(reader), customer_exists)
-    filters = state.filters(reader.date_bounds())
-    return Report(report_pdf(reader, state.tab, filters), notices, state.tab)
+    return state.tab, state.filters(reader.date_bounds()), notices
 
 
 def report_pdf(reader: WarehouseReader, tab_id: str, filters: Filters) -> bytes:
