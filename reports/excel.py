@@ -24,6 +24,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from dashapp.figures.common import is_missing
 from dashapp.shell import chip_texts
 from reports.content import CardData, TabData, build_tab_data
 from reports.pdf import ReportError, view_from_search
@@ -196,7 +197,7 @@ def _number_format(name: str, series: pd.Series) -> str:
 
 
 def _write_cell(sheet: Worksheet, row: int, column: int, value: Any, cell_format: Any) -> None:
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return
     if isinstance(value, bool | np.bool_):
         sheet.write_boolean(row, column, bool(value))

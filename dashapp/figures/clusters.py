@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from dash import html
 from plotly.subplots import make_subplots
 
-from dashapp.figures.common import PALETTE, empty_figure, styled
+from dashapp.figures.common import PALETTE, empty_figure, is_missing, styled
 from dashapp.figures.rfm import value_label
 
 # One colour per base label, meaning the same as in the RFM charts (green best, orange at risk, grey gone).
@@ -44,7 +44,7 @@ def feature_text(feature: str, basis: str | None = None) -> str:
 
 
 def number(feature: str, value: float | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return "–"
     return FEATURES.get(feature, ("", "{:,.2f}"))[1].format(value)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+import pandas as pd
 import plotly.graph_objects as go
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
@@ -20,6 +23,12 @@ ORDER = {
     "priority_level": ["Critical", "High", "Medium", "Low"],
     "value_segment": ["High Value", "Medium Value", "Low Value"],
 }
+def is_missing(value: object) -> bool:
+    """None, pandas' NA / NaT, or a float NaN (numpy floats included): a value the query did not have. One test
+    for every card, table and export, since a DataFrame cell can hold any of them."""
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 

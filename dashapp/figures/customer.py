@@ -3,13 +3,11 @@ colours the tab gives its signals (Okabe-Ito, the same meaning as on every other
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import plotly.graph_objects as go
 
 from config.rules import load_rules
-from dashapp.figures.common import LABEL_COLOURS, empty_figure, styled
+from dashapp.figures.common import LABEL_COLOURS, empty_figure, is_missing, styled
 from dashapp.figures.health import BAND_COLOURS, CHURN_COLOURS
 
 # Timeline lanes, top to bottom: source_type of customer/customer_timeline -> lane name.
@@ -33,7 +31,7 @@ NO_RECORDS = "No records of this customer in the date range.<br>Widen the date r
 def sentiment_label(score: object) -> str:
     """Positive / Neutral / Negative by the thresholds of config/rules.toml [overall_sentiment] (the ones the
     customer's overall sentiment uses), or 'no sentiment' for a record without a score."""
-    if score is None or (isinstance(score, float) and math.isnan(score)) or score is pd.NA:
+    if is_missing(score):
         return NO_SENTIMENT
     rules = load_rules()["overall_sentiment"]
     if score < rules["negative_below"]:
@@ -64,25 +62,25 @@ def record_headline(row: dict) -> str:
     source = row["source_type"]
     if source == "review":
         rating = row.get("rating")
-        stars = "" if _missing(rating) else " " + "★" * int(rating) + "☆" * (5 - int(rating))
-        product = "" if _missing(row.get("kind")) else f" of {row['kind']}"
+        stars = "" if is_missing(rating) else " " + "★" * int(rating) + "☆" * (5 - int(rating))
+        product = "" if is_missing(row.get("kind")) else f" of {row['kind']}"
         return f"Review{stars}{product}"
     if source == "ticket":
         parts = [str(row.get("kind") or "ticket")]
-        if not _missing(row.get("priority_level")):
+        if not is_missing(row.get("priority_level")):
             parts.append(str(row["priority_level"]))
-        if not _missing(row.get("status")):
+        if not is_missing(row.get("status")):
             parts.append(str(row["status"]))
         return " · ".join(parts)
     if source == "order":
         amount = row.get("amount")
-        money = "" if _missing(amount) else f" {abs(float(amount)):,.2f}"
+        money = "" if is_missing(amount) else f" {abs(float(amount)):,.2f}"
         quantity = row.get("quantity")
-        times = "" if _missing(quantity) else f" × {int(quantity)}"
+        times = "" if is_missing(quantity) else f" × {int(quantity)}"
         return f"{str(row.get('kind') or 'order').capitalize()}{money}{times}"
     if source == "usage":
         events, users = row.get("events"), row.get("users")
-        who = "" if _missing(users) else f" by {int(users)} user{'s' if int(users) != 1 else ''}"
+        who = "" if is_missing(users) else f" by {int(users)} user{'s' if int(users) != 1 else ''}"
         actions = int(events or 0)
         return f"{actions:,} action{'s' if actions != 1 else ''}{who}"
     return str(row.get("kind") or source)
@@ -105,7 +103,7 @@ def timeline(frame: pd.DataFrame, records_in_view: int) -> go.Figure:
         # string column is the cheapest to pass (a thousand records' figure in ~50 ms instead of ~200 ms)
         "hover": [f"{pd.Timestamp(r['record_time']):%d %b %Y %H:%M} · {LANES[r['source_type']]}<br><b>"
                   f"{_escape(record_headline(r))}</b>"
-                  + ("" if _missing(r["sentiment_score"]) else f" · sentiment {r['sentiment_score']:+.2f}")
+                  + ("" if is_missing(r["sentiment_score"]) else f" · sentiment {r['sentiment_score']:+.2f}")
                   + _hover_text(r["body"]) for r in records],
         "record_id": [str(r["record_id"]) for r in records],
     })
@@ -171,5 +169,3 @@ def _escape(text: str) -> str:
     return text.replace("<", "‹").replace(">", "›")
 
 
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import plotly.graph_objects as go
 from dash import html
 from plotly.subplots import make_subplots
 
-from dashapp.figures.common import LABEL_COLOURS, PALETTE, empty_figure, styled
+from dashapp.figures.common import LABEL_COLOURS, PALETTE, empty_figure, is_missing, styled
 from etl.sources.contract import LANGUAGE_NAMES  # one list of language names for the whole app
 
 # 1-2 stars read as negative, 3 as neutral, 4-5 as positive: the same colours as the sentiment labels.
@@ -26,7 +24,7 @@ NO_REVIEWS_FIGURE = NO_REVIEWS.replace(". ", ".<br>", 1)  # two lines: fits the 
 
 def language_name(code: object) -> str:
     """'fr' -> 'French'; an unknown code is shown as it is (upper case); none -> 'Unknown'."""
-    if code is None or (isinstance(code, float) and math.isnan(code)) or code == "":
+    if is_missing(code) or code == "":
         return "Unknown"
     return LANGUAGE_NAMES.get(str(code), str(code).upper())
 
@@ -172,4 +170,4 @@ def _expandable(text: str, key: str) -> object:
 
 
 def _present(value: object) -> bool:
-    return value is not None and not (isinstance(value, float) and math.isnan(value)) and value != ""
+    return not is_missing(value) and value != ""

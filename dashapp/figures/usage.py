@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import html
 
-from dashapp.figures.common import PALETTE, empty_figure, styled
+from dashapp.figures.common import PALETTE, empty_figure, is_missing, styled
 
 NO_USAGE = "No product usage for these filters.<br>Widen the date range or clear a filter."
 # Okabe-Ito first, then Paul Tol's muted colours for features beyond eight: a feature keeps one colour on every chart.
@@ -46,7 +46,7 @@ def _team_labels(frame: pd.DataFrame) -> list[str]:
 
 
 def _pct(value: object, digits: int = 0) -> str:
-    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}%}"
+    return "–" if is_missing(value) else f"{value:.{digits}%}"
 
 
 # ---------------------------------------------------------------- check-up

@@ -11,7 +11,6 @@ but a notice when the customer is outside them. Every number comes from sql/quer
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import dash
@@ -21,6 +20,7 @@ from dash import Dash, Input, Output, State, dcc, html
 
 from dashapp.components import chart_body
 from dashapp.figures import customer as figures
+from dashapp.figures.common import is_missing
 from dashapp.tabs import customer_team, customer_timeline
 from dashapp.tabs.retention_health import MEASURE_NAMES
 from dashapp.tabs.segment_explorer import search_pattern
@@ -92,8 +92,7 @@ def search_options(frame: pd.DataFrame, selected: dict[str, str] | None) -> list
 
 
 def _present(value: object) -> bool:
-    return value is not None and value is not pd.NA and not (isinstance(value, float) and math.isnan(value)) \
-        and value != ""
+    return not is_missing(value) and value != ""
 
 
 def _number(value: object, spec: str, missing: str = "–") -> str:

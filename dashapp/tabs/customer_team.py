@@ -10,8 +10,6 @@ customer_features.sql.
 
 from __future__ import annotations
 
-import math
-
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -20,6 +18,7 @@ from dash import Dash, Input, Output, html
 from config.rules import load_rules
 from dashapp.components import chart_body, chart_card
 from dashapp.figures import customer as figures
+from dashapp.figures.common import is_missing
 from warehouse.reader import WarehouseReader
 
 USERS_LIMIT = 1000  # users listed at most (the most active first); the team summary counts all of them
@@ -67,8 +66,7 @@ def layout() -> html.Div:
 # ---------------------------------------------------------------- pure helpers (tested without a server)
 
 def _present(value: object) -> bool:
-    return value is not None and value is not pd.NA and value is not pd.NaT and \
-        not (isinstance(value, float) and math.isnan(value))
+    return not is_missing(value)
 
 
 def _day(value: object) -> str:

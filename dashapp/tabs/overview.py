@@ -3,14 +3,13 @@ overall sentiment and by churn risk."""
 
 from __future__ import annotations
 
-import math
-
 import dash_bootstrap_components as dbc
 from dash import Dash, html
 
 from config.rules import load_rules
 from dashapp.components import chart_card, kpi_card, register_chart, register_kpis
 from dashapp.figures import overview as figures
+from dashapp.figures.common import is_missing
 from dashapp.tabs.glossary import glossary_link
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
@@ -52,11 +51,11 @@ def kpi_texts(current: dict, previous: dict) -> dict[str, tuple[str, str, str]]:
     out = {}
     for kpi_id, (_label, column, fmt, higher_is_better) in KPIS.items():
         now, before = current.get(column), previous.get(column)
-        if now is None or _missing(now):
+        if is_missing(now):
             out[kpi_id] = ("–", "no data in this period", "text-muted")
             continue
         value = fmt.format(now)
-        if before is None or _missing(before):
+        if is_missing(before):
             out[kpi_id] = (value, "no data in the previous period", "text-muted")
             continue
         change = now - before
@@ -68,8 +67,6 @@ def kpi_texts(current: dict, previous: dict) -> dict[str, tuple[str, str, str]]:
     return out
 
 
-def _missing(value: float) -> bool:
-    return isinstance(value, float) and math.isnan(value)
 
 
 def register(app: Dash, reader: WarehouseReader) -> None:

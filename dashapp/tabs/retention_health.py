@@ -9,7 +9,6 @@ choose whom to count, the date range does not apply. Every number comes from sql
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +20,7 @@ from dash import Dash, html
 from config.rules import load_rules
 from dashapp.components import chart_card, kpi_card, register_chart, register_kpis
 from dashapp.figures import health as figures
+from dashapp.figures.common import is_missing
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
 
@@ -87,8 +87,6 @@ def layout() -> html.Div:
     ])
 
 
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def kpi_texts(bands: pd.DataFrame, churn: pd.DataFrame, evaluation: dict[str, Any]) -> dict[str, tuple[str, str]]:
@@ -100,7 +98,7 @@ def kpi_texts(bands: pd.DataFrame, churn: pd.DataFrame, evaluation: dict[str, An
             texts[kpi_id] = ("–", "no scored customer in view")
             continue
         row = by_band.loc[band]
-        change = 0 if _missing(row["customers_change"]) else int(row["customers_change"])
+        change = 0 if is_missing(row["customers_change"]) else int(row["customers_change"])
         texts[kpi_id] = (f"{row['share_of_customers']:.1%}",
                          f"{int(row['customers']):,} customers, {change:+,} in 30 days")
     high = churn[churn["churn_band"] == "High"] if not churn.empty else churn
@@ -111,7 +109,7 @@ def kpi_texts(bands: pd.DataFrame, churn: pd.DataFrame, evaluation: dict[str, An
         texts["churn-kpi-high"] = (f"{row['share']:.1%}", f"{int(row['customers']):,} customers at "
                                    f"probability ≥ {load_rules()['churn_model']['band_high_min']:.0%}")
     status = str(evaluation.get("status") or "no model")
-    if status != "ok" or _missing(evaluation.get("auc")):
+    if status != "ok" or is_missing(evaluation.get("auc")):
         texts["churn-kpi-model"] = ("–", status)
     else:
         texts["churn-kpi-model"] = (
@@ -126,7 +124,7 @@ def _table(frame: pd.DataFrame, columns: list[tuple[str, str, dict]], empty: str
     if frame.empty:
         return html.P(empty, className="text-muted")
     fields = [field for field, _, _ in columns]
-    rows = [{k: (None if _missing(v) else v) for k, v in r.items()} for r in frame[fields].to_dict("records")]
+    rows = [{k: (None if is_missing(v) else v) for k, v in r.items()} for r in frame[fields].to_dict("records")]
     defs = [{"field": field, "headerName": header, "sortable": True, **extra} for field, header, extra in columns]
     # short columns have fixed widths, text columns flex into the rest of the card (fits 1366 px screens)
     return dag.AgGrid(rowData=rows, columnDefs=defs, className="ag-theme-quartz",
@@ -161,7 +159,7 @@ _WRAPPED = {"wrapText": True, "autoHeight": True, "cellStyle": {"lineHeight": "1
 def top_risks_table(frame: pd.DataFrame) -> object:
     if not frame.empty:
         frame = frame.assign(reasons=[
-            "; ".join(str(r) for r in reasons if not _missing(r))
+            "; ".join(str(r) for r in reasons if not is_missing(r))
             for reasons in frame[["reason_1", "reason_2", "reason_3"]].itertuples(index=False)])
     return _table(frame, [
         ("customer_id", "Customer", {"pinned": "left", "width": 145, "cellRenderer": "CustomerLink"}),

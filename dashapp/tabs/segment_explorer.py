@@ -8,7 +8,6 @@ COLUMNS before it reaches SQL (as a bound value choosing a CASE branch, never as
 from __future__ import annotations
 
 import logging
-import math
 from typing import Any
 
 import dash_ag_grid as dag
@@ -16,6 +15,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
+from dashapp.figures.common import is_missing
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
 
@@ -119,11 +119,9 @@ def search_pattern(text: str | None) -> str | None:
 def grid_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts (NaN/NA -> None)."""
     records = frame.drop(columns=["customers_in_view"], errors="ignore").to_dict("records")
-    return [{k: (None if _missing(v) else v) for k, v in record.items()} for record in records]
+    return [{k: (None if is_missing(v) else v) for k, v in record.items()} for record in records]
 
 
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def register(app: Dash, reader: WarehouseReader) -> None:

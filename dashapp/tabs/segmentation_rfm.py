@@ -6,7 +6,6 @@ never re-rank anyone; the date range does not apply. Every number comes from sql
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
@@ -15,6 +14,7 @@ from dash import Dash, html
 from config.rules import load_rules
 from dashapp.components import chart_card, kpi_card, register_chart, register_kpis
 from dashapp.figures import rfm as figures
+from dashapp.figures.common import is_missing
 from dashapp.tabs.glossary import glossary_link
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
@@ -77,7 +77,7 @@ def kpi_texts(row: dict) -> dict[str, tuple[str, str]]:
         share, count = row[f"top_{pct}pct_share"], int(row[f"top_{pct}pct_customers"])
         texts[kpi_id] = (f"{share:.1%}", f"of the {basis}, held by {count:,} customer{'s' if count != 1 else ''}")
     gini = row["gini"]
-    texts["rfm-kpi-gini"] = ("–" if gini is None or (isinstance(gini, float) and math.isnan(gini))
+    texts["rfm-kpi-gini"] = ("–" if is_missing(gini)
                              else f"{gini:.2f}",
                              f"0 = everyone equal, 1 = one customer holds all; "
                              f"{int(row['customers_with_value']):,} customers with {basis}")

@@ -28,7 +28,7 @@ from dashapp.components import (
     register_report_item,
 )
 from dashapp.figures import support as figures
-from dashapp.figures.common import FONT
+from dashapp.figures.common import FONT, is_missing
 from dashapp.tabs.glossary import glossary_link
 from dashapp.tabs.overview import MONTHLY_AFTER_DAYS
 from warehouse.filters import Filters
@@ -159,7 +159,7 @@ def kpi_texts(totals: dict, resolution: dict, sla: dict) -> dict[str, tuple[str,
     if tickets == 0:
         return {kpi_id: ("0" if kpi_id == "support-kpi-tickets" else "–", "no tickets in view") for kpi_id in KPIS}
     avg = totals.get("avg_sentiment")
-    sentiment = "" if _missing(avg) else f" · average sentiment {avg:+.2f}"
+    sentiment = "" if is_missing(avg) else f" · average sentiment {avg:+.2f}"
     measured = int(sla["measured_tickets"])
     not_measured = int(sla["tickets"]) - measured
     sla_detail = f"{int(sla['breached_tickets']):,} of {measured:,} tickets breached"
@@ -190,7 +190,7 @@ def table_rows(frame: pd.DataFrame) -> tuple[list[dict], list[dict]]:
     """DataTable rows (descriptions cut to DESCRIPTION_CHARS) and their tooltips (the whole description)."""
     rows, tooltips = [], []
     for record in frame.to_dict("records"):
-        description = "" if _missing(record.get("ticket_description")) else str(record["ticket_description"])
+        description = "" if is_missing(record.get("ticket_description")) else str(record["ticket_description"])
         row = {column: _cell(record.get(column)) for column in TABLE_COLUMNS}
         row["ticket_description"] = _truncate(description)
         if row["requested_remedy"] == "":
@@ -210,7 +210,7 @@ def page_summary(total: int, page: int, page_size: int = PAGE_SIZE) -> str:
 
 
 def _cell(value: Any) -> str:
-    if _missing(value):
+    if is_missing(value):
         return ""
     if isinstance(value, pd.Timestamp):
         return f"{value:%Y-%m-%d %H:%M}"
@@ -222,11 +222,9 @@ def _truncate(text: str) -> str:
 
 
 def _percent(value: object) -> str:
-    return "–" if _missing(value) else f"{value:.1f} %"
+    return "–" if is_missing(value) else f"{value:.1f} %"
 
 
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
 def report_table(reader: WarehouseReader, filters: Filters) -> html.Div:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 from datetime import date
 from typing import Any
 
@@ -22,6 +21,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashapp.components import GRAPH_CONFIG, chart_body, chart_card
 from dashapp.figures import usage as figures
+from dashapp.figures.common import is_missing
 from insight import team_profiles
 from insight.team_profiles import ProfileStore, TeamProfiles
 from warehouse.filters import Filters
@@ -181,7 +181,7 @@ def page(assignments: pd.DataFrame, profile: str | None, search: str | None, sor
         for k, v in record.items():
             if k not in COLUMNS:
                 continue
-            if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+            if is_missing(v):
                 v = None
             elif isinstance(v, pd.Timestamp | date):
                 v = f"{v:%Y-%m-%d}"
