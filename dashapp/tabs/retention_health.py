@@ -21,6 +21,7 @@ from config.rules import load_rules
 from dashapp.components import chart_card, kpi_card, register_chart, register_kpis
 from dashapp.figures import health as figures
 from dashapp.figures.common import is_missing
+from dashapp.grids import number_column
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
 
@@ -134,20 +135,15 @@ def _table(frame: pd.DataFrame, columns: list[tuple[str, str, dict]], empty: str
                       style={"width": "100%"})
 
 
-def _number(spec: str) -> dict:
-    return {"type": "rightAligned",
-            "valueFormatter": {"function": f"params.value == null ? '–' : d3.format('{spec}')(params.value)"}}
-
-
 def movers_table(frame: pd.DataFrame) -> object:
     data = frame.assign(weakest=frame["weakest_measure"].map(MEASURE_NAMES).fillna("–")) if not frame.empty else frame
     return _table(data, [
         ("customer_id", "Customer", {"pinned": "left", "width": 145, "cellRenderer": "CustomerLink"}),
         ("customer_name", "Name", {"width": 180}),
         ("value_segment", "Value segment", {"width": 125}),
-        ("previous_health_score", "Health 30 days ago", {**_number(".1f"), "width": 105}),
-        ("health_score", "Health now", {**_number(".1f"), "width": 90}),
-        ("health_change", "Change", {**_number("+.1f"), "width": 85}),
+        ("previous_health_score", "Health 30 days ago", {**number_column(".1f"), "width": 105}),
+        ("health_score", "Health now", {**number_column(".1f"), "width": 90}),
+        ("health_change", "Change", {**number_column("+.1f"), "width": 85}),
         ("health_band", "Band", {"width": 80}),
         ("weakest", "Weakest measure", {"flex": 1, "minWidth": 140}),
     ], "No customer in view lost health in the last 30 days.")
@@ -164,11 +160,11 @@ def top_risks_table(frame: pd.DataFrame) -> object:
     return _table(frame, [
         ("customer_id", "Customer", {"pinned": "left", "width": 145, "cellRenderer": "CustomerLink"}),
         ("customer_name", "Name", {"width": 160, "tooltipField": "value_segment"}),
-        ("churn_probability", "Churn risk", {**_number(".0%"), "width": 90}),
+        ("churn_probability", "Churn risk", {**number_column(".0%"), "width": 90}),
         # long texts wrap in the cell instead of being cut
         ("reasons", "Why (the model's strongest reasons)", {"flex": 3, "minWidth": 200, **_WRAPPED}),
         ("recommended_action", "Recommended action", {"flex": 2, "minWidth": 160, **_WRAPPED}),
-        ("action_due_days", "Within (days)", {**_number(",d"), "width": 85}),
+        ("action_due_days", "Within (days)", {**number_column(",d"), "width": 85}),
         ("csm_owner", "CSM", {"width": 120}),
     ], "No scored customer in view (see the model status above).")
 
@@ -176,9 +172,9 @@ def top_risks_table(frame: pd.DataFrame) -> object:
 def actions_table(frame: pd.DataFrame) -> object:
     return _table(frame, [
         ("recommended_action", "Action", {"flex": 1, "minWidth": 300}),
-        ("action_due_days", "Within (days)", {**_number(",d"), "width": 120}),
-        ("customers", "Customers", {**_number(",d"), "width": 120}),
-        ("high_value_customers", "Of which High Value", {**_number(",d"), "width": 150}),
+        ("action_due_days", "Within (days)", {**number_column(",d"), "width": 120}),
+        ("customers", "Customers", {**number_column(",d"), "width": 120}),
+        ("high_value_customers", "Of which High Value", {**number_column(",d"), "width": 150}),
     ], "No customer in view has a recommended action.")
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
 from dashapp.figures.common import is_missing
+from dashapp.grids import grid_sort, infinite_grid, number_column, register_grid_refresh, requested_block
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
 
@@ -51,9 +52,7 @@ def column_defs() -> list[dict[str, Any]]:
     for column_id, (header, kind) in COLUMNS.items():
         definition: dict[str, Any] = {"field": column_id, "headerName": header, "sortable": True}
         if kind == "number":
-            definition["type"] = "rightAligned"
-            definition["valueFormatter"] = {
-                "function": f"params.value == null ? '–' : d3.format('{_NUMBER_FORMATS[column_id]}')(params.value)"}
+            definition.update(number_column(_NUMBER_FORMATS[column_id]))
         if column_id == "customer_id":  # a link to the Customer tab (dashapp/assets/30-customer.js)
             definition.update(pinned="left", width=140, cellRenderer="CustomerLink")
         if column_id == "customer_name":
@@ -85,25 +84,13 @@ def explorer_card() -> dbc.Card:
 
 
 def grid() -> dag.AgGrid:
-    return dag.AgGrid(
-        id=GRID_ID, columnDefs=column_defs(), rowModelType="infinite",
-        defaultColDef={"resizable": True, "minWidth": 90, "width": 130, "wrapHeaderText": True,
-                       "autoHeaderHeight": True},
-        dashGridOptions={"cacheBlockSize": BLOCK_SIZE, "maxBlocksInCache": 20, "rowBuffer": 0,
-                         "tooltipShowDelay": 300, "enableCellTextSelection": True},
-        # rows arrive after the grid is drawn (infinite model), so widths are set per column, not auto-sized
-        style={"height": "480px"}, className="ag-theme-quartz",
-    )
+    return infinite_grid(GRID_ID, column_defs(), BLOCK_SIZE, {"height": "480px"}, tooltipShowDelay=300)
 
 
 def sort_params(sort_model: list[dict] | None) -> tuple[str, str]:
-    """The grid's sort state as (:sort_column, :sort_direction), both from a whitelist: anything else gives the
-    default order (highest lifetime value first)."""
-    if sort_model:
-        column, direction = sort_model[0].get("colId"), sort_model[0].get("sort")
-        if column in COLUMNS and direction in ("asc", "desc"):
-            return column, direction
-    return DEFAULT_SORT
+    """The grid's sort from the whitelist COLUMNS; anything else gives the default order (highest lifetime value
+    first)."""
+    return grid_sort(sort_model, COLUMNS, DEFAULT_SORT)
 
 
 def search_pattern(text: str | None) -> str | None:
@@ -125,25 +112,15 @@ def grid_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def register(app: Dash, reader: WarehouseReader) -> None:
-    # New filters or a new search: drop the grid's loaded blocks so it asks for its rows again (the rows
-    # callback reads both as State). Done in the browser: re-creating the grid instead raced with the answer
-    # to the old grid's first request and left the new one empty.
-    app.clientside_callback(
-        f"""function(_filters, _search) {{
-            window.dash_ag_grid.getApiAsync("{GRID_ID}").then((api) => api.purgeInfiniteCache());
-            return window.dash_clientside.no_update;
-        }}""",
-        Output("segment-explorer-refresh", "data"), Input("filters", "data"), Input("segment-explorer-search", "value"),
-        prevent_initial_call=True)
+    register_grid_refresh(app, GRID_ID, "segment-explorer-refresh", Input("filters", "data"),
+                          Input("segment-explorer-search", "value"))
 
     @app.callback(Output(GRID_ID, "getRowsResponse"), Output("segment-explorer-count", "children"),
                   Input(GRID_ID, "getRowsRequest"), State("filters", "data"), State("segment-explorer-search", "value"),
                   prevent_initial_call=True)
     def rows(request: dict | None, filters_data: dict, search: str | None) -> tuple:
-        request = request or {}
-        start = max(0, int(request.get("startRow") or 0))
-        size = max(1, min(int(request.get("endRow") or start + BLOCK_SIZE) - start, 500))
-        column, direction = sort_params(request.get("sortModel"))
+        start, size = requested_block(request, BLOCK_SIZE)
+        column, direction = sort_params((request or {}).get("sortModel"))
         try:
             frame = reader.query("segmentation/segment_explorer_page", Filters.from_dict(filters_data),
                                  sort_column=column, sort_direction=direction, search=search_pattern(search),

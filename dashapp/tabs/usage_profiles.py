@@ -14,7 +14,6 @@ import logging
 from datetime import date
 from typing import Any
 
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html, no_update
@@ -22,6 +21,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 from dashapp.components import GRAPH_CONFIG, chart_body, chart_card
 from dashapp.figures import usage as figures
 from dashapp.figures.common import is_missing
+from dashapp.grids import grid_sort, infinite_grid, number_column, register_grid_refresh, requested_block
 from insight import team_profiles
 from insight.team_profiles import ProfileStore, TeamProfiles
 from warehouse.filters import Filters
@@ -91,15 +91,9 @@ def _grid_card() -> dbc.Card:
                    className="text-muted small mb-2"),
             html.Div(id="usage-profiles-count", className="small mb-2", **{"aria-live": "polite"}),
             dcc.Store(id="usage-profiles-refresh"),
-            dag.AgGrid(
-                id=GRID_ID, columnDefs=column_defs(), rowModelType="infinite",
-                defaultColDef={"resizable": True, "minWidth": 90, "width": 130, "wrapHeaderText": True,
-                               "autoHeaderHeight": True},
-                dashGridOptions={"cacheBlockSize": BLOCK_SIZE, "maxBlocksInCache": 20, "rowBuffer": 0,
-                                 "enableCellTextSelection": True},
-                # a tighter cell padding than the theme's: nine columns fit a 1366 px screen without cutting numbers
-                style={"height": "440px", "--ag-spacing": "5px", "--ag-font-size": "13px"},
-                className="ag-theme-quartz"),
+            # a tighter cell padding than the theme's: nine columns fit a 1366 px screen without cutting numbers
+            infinite_grid(GRID_ID, column_defs(), BLOCK_SIZE,
+                          {"height": "440px", "--ag-spacing": "5px", "--ag-font-size": "13px"}),
         ]),
     ], className="shadow-sm")
 
@@ -109,9 +103,7 @@ def column_defs() -> list[dict[str, Any]]:
     for column_id, (header, kind) in COLUMNS.items():
         definition: dict[str, Any] = {"field": column_id, "headerName": header, "sortable": True}
         if kind == "number":
-            definition["type"] = "rightAligned"
-            definition["valueFormatter"] = {
-                "function": f"params.value == null ? '–' : d3.format('{_FORMATS[column_id]}')(params.value)"}
+            definition.update(number_column(_FORMATS[column_id]))
         if column_id == "customer_name":
             definition.update(flex=1, minWidth=130, tooltipField=column_id)
         else:
@@ -149,12 +141,8 @@ def status_text(result: TeamProfiles) -> str:
 
 
 def sort_params(sort_model: list[dict] | None) -> tuple[str, str]:
-    """The grid's sort as (column, direction), both from a whitelist; anything else is the default order."""
-    if sort_model:
-        column, direction = sort_model[0].get("colId"), sort_model[0].get("sort")
-        if column in COLUMNS and direction in ("asc", "desc"):
-            return column, direction
-    return DEFAULT_SORT
+    """The grid's sort from the whitelist COLUMNS; anything else is the default order."""
+    return grid_sort(sort_model, COLUMNS, DEFAULT_SORT)
 
 
 def page(assignments: pd.DataFrame, profile: str | None, search: str | None, sort: tuple[str, str], start: int,
@@ -241,15 +229,9 @@ def register(app: Dash, reader: WarehouseReader) -> None:
                              figures.profile_summary(result.profiles)])
         return chart_body("usage-profiles-mix", build)
 
-    # New filters, profile or search: drop the grid's loaded blocks so it asks for its rows again (as the segment
-    # explorer does; re-creating the grid raced with the answer to the old grid's first request).
-    app.clientside_callback(
-        f"""function(_run, _profile, _search) {{
-            window.dash_ag_grid.getApiAsync("{GRID_ID}").then((api) => api.purgeInfiniteCache());
-            return window.dash_clientside.no_update;
-        }}""",
-        Output("usage-profiles-refresh", "data"), Input("usage-profiles-run", "data"),
-        Input("usage-profiles-filter", "value"), Input("usage-profiles-search", "value"), prevent_initial_call=True)
+    # new profiles, profile filter or search: the grid asks for its rows again (as the segment explorer does)
+    register_grid_refresh(app, GRID_ID, "usage-profiles-refresh", Input("usage-profiles-run", "data"),
+                          Input("usage-profiles-filter", "value"), Input("usage-profiles-search", "value"))
 
     @app.callback(Output(GRID_ID, "getRowsResponse"), Output("usage-profiles-count", "children"),
                   Input(GRID_ID, "getRowsRequest"), State("usage-profiles-run", "data"),
@@ -258,13 +240,11 @@ def register(app: Dash, reader: WarehouseReader) -> None:
     def rows(request: dict | None, run_data: dict | None, profile: str | None, search: str | None) -> tuple:
         if not run_data:
             return no_update, no_update  # the grid asks again when the profiles are ready (purged above)
-        request = request or {}
-        start = max(0, int(request.get("startRow") or 0))
-        size = max(1, min(int(request.get("endRow") or start + BLOCK_SIZE) - start, 500))
+        start, size = requested_block(request, BLOCK_SIZE)
         try:
             result = result_for(run_data)
-            block, total = page(result.assignments, profile, search, sort_params(request.get("sortModel")), start,
-                                size)
+            block, total = page(result.assignments, profile, search, sort_params((request or {}).get("sortModel")),
+                                start, size)
         except Exception as exc:  # the status line above already names a failed computation
             log.exception("team profile table failed")
             return {"rowData": [], "rowCount": 0}, html.Span(
