@@ -54,6 +54,18 @@ def start_server(data_dir: Path, workers: int = 1) -> Iterator[str]:
         process.wait(timeout=20)
 
 
+def browse(browser, url: str):
+    """A fresh browser context (1366 × 900) on `url`, collecting console errors and uncaught page errors: the
+    tests assert the list is empty. Returns (context, page, errors)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    return context, page, errors
+
+
 @pytest.fixture(scope="session")
 def browser():
     if CHROMIUM is None:

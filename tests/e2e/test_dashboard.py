@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dashapp.tabs import TAB_MODULES
-from tests.e2e.conftest import start_server
+from tests.e2e.conftest import browse, start_server
 from tests.etl.conftest import SAMPLES, run_cli
 
 SHOTS = Path("/tmp/customer-insight-screens")
@@ -24,12 +24,7 @@ def server(tmp_path_factory):
 
 
 def open_page(browser, url: str):
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
+    context, page, errors = browse(browser, url)
     page.wait_for_selector("#overview-kpi-interactions-value:not(:text('–'))", timeout=20_000)
     page.wait_for_selector("#overview-churn .main-svg", timeout=20_000)
     return context, page, errors
@@ -161,12 +156,7 @@ def test_clear_reset_and_saved_views(server, browser):
     ("glossary", "#glossary-body #derived-persona"),
 ])
 def test_each_tab_renders_from_its_link(server, browser, tab, ready):
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(server + f"?tab={tab}&segment=High+Value")
+    context, page, errors = browse(browser, server + f"?tab={tab}&segment=High+Value")
     page.wait_for_selector(ready, timeout=20_000)
     page.wait_for_timeout(1500)  # let the other cards finish
     assert page.locator(".tab-content .alert-danger").count() == 0
@@ -187,11 +177,7 @@ def figure_data(page, graph_id: str) -> str:
 
 
 def test_a_filter_changes_the_figures(server, browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(server + "?tab=sentiment")
+    context, page, errors = browse(browser, server + "?tab=sentiment")
     for graph in ("sentiment-by-type", "sentiment-distribution"):
         page.wait_for_selector(f"#{graph} .main-svg", timeout=20_000)
     before = {graph: figure_data(page, graph) for graph in ("sentiment-by-type", "sentiment-distribution")}
@@ -245,11 +231,7 @@ def test_the_dashboard_works_from_the_keyboard(server, browser):
 
 
 def test_segment_explorer_sorts_and_searches_on_the_server(server, browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(server + "?tab=segmentation")
+    context, page, errors = browse(browser, server + "?tab=segmentation")
     # the explorer is at the bottom of a long tab: bring it into view, as a user scrolling to it would
     page.wait_for_selector("#segment-explorer-grid", timeout=20_000).scroll_into_view_if_needed()
     page.wait_for_selector("#segment-explorer-grid .ag-center-cols-container .ag-row", timeout=20_000)
@@ -271,12 +253,7 @@ def test_customer_tab_link_search_back_and_links_from_other_tabs(server, browser
     """The Customer tab from a link, a type-ahead pick, Back, the notices, and the segment explorer's id links. The
     PRD sample has no users or usage: the team part shows its empty state."""
     SHOTS.mkdir(exist_ok=True)
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(server + "?tab=customer&customer=CUST-004")
+    context, page, errors = browse(browser, server + "?tab=customer&customer=CUST-004")
     page.wait_for_selector("#customer-name:has-text('CUST-004')", timeout=20_000)
     assert page.locator("#tabs .nav-link.active").inner_text() == "Customer"
     signals = page.locator("#customer-signals-body").inner_text()
@@ -336,12 +313,7 @@ def test_customer_tab_link_search_back_and_links_from_other_tabs(server, browser
 def test_usage_tab_without_usage_data_shows_its_empty_states(server, browser):
     """The PRD sample has customers but no users or usage events: the Usage tab counts the teams, says that no usage
     was loaded, and every chart shows a message instead of empty axes (tests/e2e/test_usage.py: with usage)."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(server + "?tab=usage")
+    context, page, errors = browse(browser, server + "?tab=usage")
     page.wait_for_selector("#usage-kpi-teams-value:not(:text('–'))", timeout=20_000)
     assert page.locator("#usage-kpi-teams-value").inner_text() == "100"
     assert page.locator("#usage-kpi-active-value").inner_text() == "0"

@@ -11,7 +11,7 @@ import pytest
 
 from dashapp.tabs import usage as tab
 from etl.demo.generator import generate
-from tests.e2e.conftest import start_server
+from tests.e2e.conftest import browse, start_server
 from tests.e2e.test_dashboard import SHOTS, figure_data, pick
 from tests.etl.conftest import run_cli
 from warehouse.filters import Filters
@@ -53,12 +53,7 @@ def expected_kpis(data_dir, filters: Filters) -> dict[str, tuple[str, str]]:
 
 
 def open_usage(browser, url: str):
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
+    context, page, errors = browse(browser, url)
     page.wait_for_selector("#usage-kpi-teams-value:not(:text('–'))", timeout=30_000)
     for chart in CHARTS:
         page.wait_for_selector(f"#{chart} .main-svg", timeout=30_000)

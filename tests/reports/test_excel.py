@@ -14,18 +14,11 @@ import xlsxwriter
 
 from reports.content import build_tab_data
 from reports.excel import SheetNames, write_frame
-from tests.etl.conftest import SAMPLES, run_cli
+from tests.etl.conftest import run_cli
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
 
 URL = "http://host:8050/?tab=overview&risk=High"
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory):
-    data = tmp_path_factory.mktemp("excel")
-    run_cli(data, "load", "--source", str(SAMPLES / "prd_raw_100"))
-    return data
 
 
 @pytest.fixture(scope="module")

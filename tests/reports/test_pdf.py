@@ -11,18 +11,11 @@ import pytest
 
 from dashapp.tabs import overview
 from reports.content import registry, tab_module
-from tests.etl.conftest import SAMPLES, run_cli
+from tests.etl.conftest import run_cli
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
 
 COVERED_TABS = ["overview", "sentiment", "support", "product"]
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory):
-    data = tmp_path_factory.mktemp("reports")
-    run_cli(data, "load", "--source", str(SAMPLES / "prd_raw_100"))
-    return data
 
 
 @pytest.fixture(scope="module")
