@@ -12,9 +12,7 @@
 -- not apply (all time, as of the warehouse's as_of_date).
 with customers as (
     select rfm.customer_id, cast(rfm.value as double) as value
-    from analytics.customer_rfm as rfm
-    inner join analytics.customer_dimensions as dims on dims.customer_id = rfm.customer_id
-    where {{ snippet_customer_in_view }}
+    from {{ snippet_rfm_in_view }}
 ),
 
 value_basis as (

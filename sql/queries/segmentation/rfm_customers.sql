@@ -7,9 +7,7 @@
 -- warehouse's as_of_date).
 with customers as (
     select rfm.*
-    from analytics.customer_rfm as rfm
-    inner join analytics.customer_dimensions as dims on dims.customer_id = rfm.customer_id
-    where {{ snippet_customer_in_view }}
+    from {{ snippet_rfm_in_view }}
 )
 
 select

@@ -11,9 +11,7 @@
 -- basis: 'orders' (monetary = net revenue) or 'usage' (monetary = usage events), the same on every row.
 with customers as (
     select rfm.*
-    from analytics.customer_rfm as rfm
-    inner join analytics.customer_dimensions as dims on dims.customer_id = rfm.customer_id
-    where {{ snippet_customer_in_view }}
+    from {{ snippet_rfm_in_view }}
 ),
 
 segments as (

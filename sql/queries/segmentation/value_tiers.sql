@@ -11,9 +11,7 @@
 -- when that total is 0).
 with customers as (
     select rfm.customer_id, rfm.value, rfm.value_tier
-    from analytics.customer_rfm as rfm
-    inner join analytics.customer_dimensions as dims on dims.customer_id = rfm.customer_id
-    where {{ snippet_customer_in_view }}
+    from {{ snippet_rfm_in_view }}
 ),
 
 tiers as (
