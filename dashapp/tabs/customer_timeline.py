@@ -144,11 +144,10 @@ def _expandable(text: object, key: str) -> object:
 
 def timeline_frame(reader: WarehouseReader, customer_id: str, filters: Filters, sources: list[str] | None = None,
                    page_size: int = CHART_POINTS, offset: int = 0) -> pd.DataFrame:
-    """customer/customer_timeline for one customer: :data_start/:data_end are the data's bounds, so that a range
-    reaching them is open on that side (orders and usage can lie outside the texts' dates)."""
-    data_start, data_end = reader.date_bounds()
+    """customer/customer_timeline for one customer. "All time" (filters/date_bounds) spans every source the
+    timeline shows, orders and usage included, so no range needs to be open-ended."""
     return reader.query("customer/customer_timeline", filters, customer_id=customer_id, sources=sources,
-                        page_size=page_size, offset=offset, data_start=data_start, data_end=data_end)
+                        page_size=page_size, offset=offset)
 
 
 def register(app: Dash, reader: WarehouseReader) -> None:

@@ -274,7 +274,7 @@ def test_timeline_date_range_and_record_filters(reader):
 
 def test_all_time_keeps_orders_and_usage_outside_the_texts_dates(reader):
     # "All time" runs from the first to the last activity of any source: the order of 2023-12-20 to 2024-06-30
-    # here (filters/date_bounds.sql); a range that reaches the data's first or last date is open on that side
+    # here (filters/date_bounds.sql), so the order before every text is in view; ranges cut by date as usual
     first, last = reader.date_bounds()
     assert (first, last) == (date(2023, 12, 20), AS_OF)
     assert customer_timeline.counts(timeline(reader, Filters(date_from=first, date_to=last)))[1] == 14

@@ -13,9 +13,6 @@
 -- and for orders and usage, which have no text).
 -- In view: the record's calendar date within :date_from..:date_to, the interaction type filter on interactions and
 -- the review language filter on reviews (as everywhere else); the customer filters do not apply (one customer).
--- :data_start and :data_end are the data's own first and last dates (filters/date_bounds, which read interactions,
--- reviews and tickets only): a range starting on :data_start has no start and one ending on :data_end no end, so
--- that "All time" and "Last N days" keep the orders and usage days dated before or after every text.
 -- :sources (NULL = all) narrows the list to some sources. Order: open tickets first, then newest first.
 -- :page_size rows from row :offset. Each row carries records_total (all the customer's records, every source and
 -- date), records_in_view (those in view, every source) and rows_matching (in view and of the chosen sources: the
@@ -179,8 +176,7 @@ records as (
 in_view as (
     select *
     from records
-    where (cast(record_time as date) >= :date_from or :date_from = :data_start)
-        and (cast(record_time as date) <= :date_to or :date_to = :data_end)
+    where cast(record_time as date) between :date_from and :date_to
         and passes_record_filters
 ),
 
