@@ -249,30 +249,20 @@ def register(app: Dash, reader: WarehouseReader) -> None:
         return {**(saved or {}), name.strip(): search or ""}, ""
 
     @app.callback(Output("report-download", "data"), Output("report-error", "children"),
-                  Input("report-pdf", "n_clicks"), State("url", "search"), prevent_initial_call=True)
-    def download_pdf(_n, search):
-        from reports.pdf import ReportError, report_from_search  # WeasyPrint and kaleido load on first use
-
-        try:
-            report = report_from_search(reader, search or "")
-        except ReportError as exc:
-            return dash.no_update, f"The PDF could not be made: {exc}"
-        name = f"customer-insight-{report.tab_id}-{date.today():%Y-%m-%d}.pdf"
-        return dcc.send_bytes(report.pdf, name), ""
-
-    @app.callback(Output("report-download", "data", allow_duplicate=True),
-                  Output("report-error", "children", allow_duplicate=True),
-                  Input("report-xlsx", "n_clicks"), State("url", "search"), prevent_initial_call=True)
-    def download_excel(_n, search):
+                  Input("report-pdf", "n_clicks"), Input("report-xlsx", "n_clicks"), State("url", "search"),
+                  prevent_initial_call=True)
+    def download(_pdf, _xlsx, search):
+        # WeasyPrint, kaleido and XlsxWriter load on first use, not at start-up
         from reports.excel import excel_from_search
-        from reports.pdf import ReportError
+        from reports.pdf import ReportError, report_from_search
 
+        excel = ctx.triggered_id == "report-xlsx"
         try:
-            export = excel_from_search(reader, search or "")
+            made = excel_from_search(reader, search or "") if excel else report_from_search(reader, search or "")
         except ReportError as exc:
-            return dash.no_update, f"The Excel file could not be made: {exc}"
-        name = f"customer-insight-{export.tab_id}-{date.today():%Y-%m-%d}.xlsx"
-        return dcc.send_bytes(export.data, name), ""
+            return dash.no_update, f"The {'Excel file' if excel else 'PDF'} could not be made: {exc}"
+        suffix, content = ("xlsx", made.data) if excel else ("pdf", made.pdf)
+        return dcc.send_bytes(content, f"customer-insight-{made.tab_id}-{date.today():%Y-%m-%d}.{suffix}"), ""
 
     @app.callback(Output("preset-select", "options"), Input("saved-presets", "data"))
     def list_presets(saved):

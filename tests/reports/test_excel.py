@@ -166,12 +166,11 @@ def test_the_download_excel_button_sends_the_workbook_of_the_url_state(data_dir)
     from dashapp.app import create_app
 
     app = create_app(load_settings({"CUSTOMER_INSIGHT_DATA_DIR": str(data_dir)}))
-    key = next(k for k, v in app.callback_map.items() if any(i["id"] == "report-xlsx" for i in v["inputs"]))
     payload = {
-        "output": key,
-        "outputs": [{"id": "report-download", "property": "data@" + key.split("@")[1].split(".")[0]},
-                    {"id": "report-error", "property": "children@" + key.split("@")[-1].rstrip(".")}],
-        "inputs": [{"id": "report-xlsx", "property": "n_clicks", "value": 1}],
+        "output": "..report-download.data...report-error.children..",
+        "outputs": [{"id": "report-download", "property": "data"}, {"id": "report-error", "property": "children"}],
+        "inputs": [{"id": "report-pdf", "property": "n_clicks", "value": None},
+                   {"id": "report-xlsx", "property": "n_clicks", "value": 1}],
         "changedPropIds": ["report-xlsx.n_clicks"],
         "state": [{"id": "url", "property": "search", "value": "?tab=support&risk=High"}],
     }

@@ -80,7 +80,8 @@ def test_the_download_button_sends_the_pdf_of_the_url_state(data_dir):
     payload = {
         "output": "..report-download.data...report-error.children..",
         "outputs": [{"id": "report-download", "property": "data"}, {"id": "report-error", "property": "children"}],
-        "inputs": [{"id": "report-pdf", "property": "n_clicks", "value": 1}],
+        "inputs": [{"id": "report-pdf", "property": "n_clicks", "value": 1},
+                   {"id": "report-xlsx", "property": "n_clicks", "value": None}],
         "changedPropIds": ["report-pdf.n_clicks"],
         "state": [{"id": "url", "property": "search", "value": "?tab=support&risk=High"}],
     }
