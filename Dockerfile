@@ -21,6 +21,7 @@ COPY dashapp ./dashapp
 COPY cli ./cli
 COPY insight ./insight
 COPY reports ./reports
+COPY appstate ./appstate
 COPY sql ./sql
 RUN pip install --no-cache-dir -e .
 

@@ -101,8 +101,12 @@ def serve(host: str, port: int, workers: int, debug: bool) -> None:
               help="Default: from the --out suffix (.xlsx, .csv), else pdf.")
 @click.option("--card", default=None, help="With --format csv: the card id (e.g. support-volume); "
                                           "<card id>:<n> for the n-th query of a card that reads several.")
-def report(url: str, out_file: Path, out_format: str | None, card: str | None) -> None:
-    from reports.pdf import ReportError, report_from_search
+@click.option("--kind", type=click.Choice(["tab", "full", "executive", "activity"]), default="tab", show_default=True,
+              help="PDF: the URL's tab; full = every tab with a contents page; executive = KPIs, findings and "
+                   "actions in words; activity = usage in the last 30 days with a page per team.")
+def report(url: str, out_file: Path, out_format: str | None, card: str | None, kind: str) -> None:
+    from reports.kinds import pdf_from_search
+    from reports.view import ReportError
     from warehouse.reader import WarehouseReader, WarehouseUnavailable
 
     out_format = out_format or {".xlsx": "xlsx", ".csv": "csv"}.get(out_file.suffix.lower(), "pdf")
@@ -118,7 +122,7 @@ def report(url: str, out_file: Path, out_format: str | None, card: str | None) -
     reader = WarehouseReader(settings.duckdb_path)
     try:
         if out_format == "pdf":
-            result = report_from_search(reader, url)
+            result = pdf_from_search(reader, url, kind)
             content, tab_id, notices = result.pdf, result.tab_id, result.notices
         else:
             from reports.excel import csv_from_search, excel_from_search
@@ -146,6 +150,17 @@ def _serve(settings, host: str, port: int, workers: int, debug: bool) -> None:
 
     run_gunicorn(app.server, host, port, workers)
 
+
+# Scheduled reports and KPI alerts (cli/schedule.py): registered here, last, so the groups live in their own file.
+from cli.schedule import alert, schedule  # noqa: E402
+
+main.add_command(schedule)
+main.add_command(alert)
+
+# Raw-records export (cli/export.py).
+from cli.export import export  # noqa: E402
+
+main.add_command(export)
 
 if __name__ == "__main__":
     main()

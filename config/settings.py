@@ -2,11 +2,15 @@
 
 The warehouse location is one setting, CUSTOMER_INSIGHT_WAREHOUSE_URL (a SQLAlchemy URL). Without it,
 the warehouse is a DuckDB file in the data folder (CUSTOMER_INSIGHT_DATA_DIR, default ./data).
+App state (permalinks, schedules, alerts, deliveries) lives in its own database, CUSTOMER_INSIGHT_APP_DB_URL
+(default: the SQLite file app.db in the data folder), which a warehouse rebuild never touches. Email (scheduled
+reports, alerts) goes through the SMTP server of CUSTOMER_INSIGHT_SMTP_* (docs/schedules.md).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +21,17 @@ DATA_DIR_ENV = "CUSTOMER_INSIGHT_DATA_DIR"
 PROVIDER_URL_ENV = "CUSTOMER_INSIGHT_LLM_URL"
 PROVIDER_MODEL_ENV = "CUSTOMER_INSIGHT_LLM_MODEL"
 PROVIDER_KEY_ENV = "CUSTOMER_INSIGHT_LLM_API_KEY"
+APP_DB_URL_ENV = "CUSTOMER_INSIGHT_APP_DB_URL"
+BASE_URL_ENV = "CUSTOMER_INSIGHT_BASE_URL"
+SMTP_HOST_ENV = "CUSTOMER_INSIGHT_SMTP_HOST"
+SMTP_PORT_ENV = "CUSTOMER_INSIGHT_SMTP_PORT"
+SMTP_USER_ENV = "CUSTOMER_INSIGHT_SMTP_USER"
+SMTP_PASSWORD_ENV = "CUSTOMER_INSIGHT_SMTP_PASSWORD"
+SMTP_FROM_ENV = "CUSTOMER_INSIGHT_SMTP_FROM"
+SMTP_STARTTLS_ENV = "CUSTOMER_INSIGHT_SMTP_STARTTLS"
+SCHEDULER_ENV = "CUSTOMER_INSIGHT_SCHEDULER"
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
 
 
 @dataclass(frozen=True)
@@ -26,6 +41,15 @@ class Settings:
     llm_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = field(default=None, repr=False)
+    app_db_url: str | None = None           # None: sqlite file app.db in data_dir (see app_db)
+    base_url: str | None = None             # the dashboard's public address, for links in emails
+    smtp_host: str | None = None
+    smtp_port: int | None = None            # None: 587 with STARTTLS, else 25 (465 means implicit TLS)
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_from: str | None = None
+    smtp_starttls: bool = True
+    scheduler: bool = True                  # the server runs due schedules and alerts itself
 
     @property
     def backend(self) -> str:
@@ -43,6 +67,11 @@ class Settings:
         return Path(database).expanduser().resolve()
 
     @property
+    def app_db(self) -> str:
+        """SQLAlchemy URL of the app-state database (separate from the warehouse: a rebuild never touches it)."""
+        return self.app_db_url or f"sqlite:///{self.data_dir / 'app.db'}"
+
+    @property
     def enrichment_cache_dir(self) -> Path:
         """Where enrichment results are cached by text hash (kept across warehouse rebuilds)."""
         return self.data_dir / "enrichment_cache"
@@ -58,4 +87,34 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         llm_url=env.get(PROVIDER_URL_ENV) or None,
         llm_model=env.get(PROVIDER_MODEL_ENV) or None,
         llm_api_key=env.get(PROVIDER_KEY_ENV) or None,
+        app_db_url=env.get(APP_DB_URL_ENV) or None,
+        base_url=env.get(BASE_URL_ENV) or None,
+        smtp_host=env.get(SMTP_HOST_ENV) or None,
+        smtp_port=_port(env.get(SMTP_PORT_ENV)),
+        smtp_user=env.get(SMTP_USER_ENV) or None,
+        smtp_password=env.get(SMTP_PASSWORD_ENV) or None,
+        smtp_from=env.get(SMTP_FROM_ENV) or None,
+        smtp_starttls=_flag(env, SMTP_STARTTLS_ENV, default=True),
+        scheduler=_flag(env, SCHEDULER_ENV, default=True),
     )
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = (env.get(name) or "").strip().lower()
+    if not value:
+        return default
+    if value in _TRUE | _FALSE:
+        return value in _TRUE
+    raise ValueError(f"{name} must be on or off, got {value!r}")
+
+
+def _port(value: str | None) -> int | None:
+    if not value:
+        return None
+    try:
+        port = int(value)
+    except ValueError:
+        port = 0
+    if not 0 < port < 65536:
+        raise ValueError(f"{SMTP_PORT_ENV} must be a port number, got {value!r}")
+    return port

@@ -7,7 +7,7 @@ from pathlib import Path
 import dash
 
 from config.settings import Settings, load_settings
-from dashapp import shell
+from dashapp import export_panel, refresh, schedule_dialog, share, shell
 from dashapp.tabs import TAB_MODULES
 from warehouse.cache import QueryCache
 from warehouse.reader import WarehouseReader
@@ -26,6 +26,10 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
                     suppress_callback_exceptions=True)
     app.layout = lambda: shell.layout(reader)  # a function: options reflect the data at page load
     shell.register(app, reader)
+    refresh.register(app, settings, reader)
+    share.register(app, settings)
+    schedule_dialog.register(app, settings, reader)
+    export_panel.register(app, reader)
     for module in TAB_MODULES:
         module.register(app, reader)
     app.server.config["WAREHOUSE_READER"] = reader

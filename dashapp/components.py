@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, dcc, html
 
@@ -18,7 +20,8 @@ GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
                 "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d", "sendChartToCloud"]}
 # Chart or KPI id -> what a report needs to rebuild that card with the very query and figure functions the tab
 # uses (no number computed a second way). Filled as a side effect of the helpers below: chart_card/kpi_card give
-# "title"/"help"/"label", register_chart/register_report_item give "build(filters)", register_kpis "texts(filters)".
+# "title"/"help"/"label", register_chart/register_report_item give "build(filters)", register_kpis and
+# register_report_kpis "texts(filters)"; "per_customer" and "paged" say which keywords the build takes.
 # The builds close over the reader of the last registration: reports.build registers the tabs afresh, under a
 # lock, with the reader it is given.
 REPORT_ITEMS: dict[str, dict[str, Any]] = {}
@@ -28,10 +31,41 @@ def _record(item_id: str, **entries: Any) -> None:
     REPORT_ITEMS.setdefault(item_id, {}).update(entries)
 
 
-def register_report_item(chart_id: str, build: Callable[[Filters], object], title: str | None = None) -> None:
+def register_report_item(chart_id: str, build: Callable[..., object], title: str | None = None, *,
+                         help_text: str | None = None, per_customer: bool = False, paged: bool = False) -> None:
     """Only record how a report rebuilds a card, for cards whose own callback has more inputs than the filters
-    (a source selector, a pager): the report shows their default state. `title` for cards not made by chart_card."""
-    _record(chart_id, kind="chart", build=build, **({"title": title} if title else {}))
+    (a source selector, a pager, a feature picker, an algorithm): the report shows their default state. `title`
+    and `help_text` for cards not made by chart_card.
+
+    per_customer: a card about the Customer tab's customer; the report calls `build(filters, customer=<id>)`.
+    paged: a table the PDF prints only in part (a server-side grid); the PDF calls `build(filters, all_rows=False)`
+    and prints what it returns (the first rows, saying which ones), the Excel/CSV export calls
+    `build(filters, all_rows=True)`, which reads every row: the frames it reads are the export's data."""
+    _record(chart_id, kind="chart", build=build, per_customer=per_customer, paged=paged,
+            **({"title": title} if title else {}), **({"help": help_text} if help_text else {}))
+
+
+def register_report_kpis(kpi_ids: list[str], texts: Callable[[Filters], dict[str, tuple[str, ...]]]) -> None:
+    """Only record how a report fills KPI cards, for cards whose own callback does not take the filters (the
+    clustering's metrics wait for the fit): `texts(filters)` gives (value, detail[, colour]) per card."""
+    for kpi_id in kpi_ids:
+        _record(kpi_id, kind="kpi", texts=texts)
+
+
+def export_frame(reader: object, name: str, frame: pd.DataFrame) -> None:
+    """Hand a frame computed in Python from query results (a clustering's profile, the team profiles) to a report's
+    data export as data behind the card being built. Only the recording reader of reports.content keeps it (the
+    Excel/CSV export); the dashboard's reader has no `export` and this does nothing."""
+    export = getattr(reader, "export", None)
+    if export is not None:
+        export(name, frame)
+
+
+def not_exported(reader: object) -> contextlib.AbstractContextManager:
+    """A block whose queries are not the data behind a card: the inputs of a stored computation (run only when
+    the store misses), so that an export lists the same frames whether the result was computed or loaded."""
+    paused = getattr(reader, "paused", None)
+    return paused() if paused is not None else contextlib.nullcontext()
 
 
 def chart_card(chart_id: str, title: str, help_text: str | None = None, controls: object = None) -> dbc.Card:
@@ -102,8 +136,7 @@ def register_kpis(app: Dash, kpi_ids: list[str],
     """A KPI callback: `texts(filters)` gives (value, detail) per card, or (value, detail, colour class) for a
     delta that is good or bad; a failed query shows a clear message on every card instead of taking the page
     down."""
-    for kpi_id in kpi_ids:
-        _record(kpi_id, kind="kpi", texts=texts)
+    register_report_kpis(kpi_ids, texts)
 
     @app.callback(kpi_outputs(kpi_ids), Input("filters", "data"))
     def update(filters_data: dict) -> list:
@@ -119,3 +152,34 @@ def register_kpis(app: Dash, kpi_ids: list[str],
 def _kpi_parts(text: tuple[str, ...]) -> tuple[str, str, str]:
     value, detail, *colour = text
     return value, detail, f"small {colour[0] if colour else 'text-muted'}"
+
+
+# ---------------------------------------------------------------- tables for reports (paper)
+
+def report_table(columns: dict[str, str], rows: list[dict[str, Any]], class_name: str = "",
+                 column_classes: dict[str, str] | None = None) -> html.Table:
+    """A plain table of `rows` for a PDF report (column id -> header): reports.html prints it as it is, its header
+    repeated on every page it runs over. `column_classes` name the cells of a column (widths in report.css)."""
+    classes = column_classes or {}
+    return html.Table([
+        html.Thead(html.Tr([html.Th(header, className=classes.get(column)) for column, header in columns.items()])),
+        html.Tbody([html.Tr([html.Td("" if row.get(column) is None else str(row[column]), className=classes.get(column))
+                             for column in columns]) for row in rows]),
+    ], className=f"data {class_name}".strip())
+
+
+def rows_note(shown: int, total: int, noun: str, order: str) -> str:
+    """Which rows of a long table a report prints: every one, or the first `shown` (the export has them all)."""
+    if shown >= total:
+        return f"All {total:,} {noun}, {order}."
+    return f"The first {shown:,} of {total:,} {noun}, {order}; the Excel export of this tab has all {total:,}."
+
+
+def format_like_d3(value: object, spec: str) -> str:
+    """A number formatted with a d3-format spec as the grids format it in the browser (dashapp.grids.number_column),
+    for tables on paper: Python's format() means the same for the specs the grids use (",.0f", "+.2f", ".0%"),
+    d3's integer type "d" is ".0f" of a float, and d3 writes negatives with a minus sign (−)."""
+    if value is None:
+        return "–"
+    python_spec = spec[:-1] + ".0f" if spec.endswith("d") else spec
+    return format(float(value), python_spec).replace("-", "−")

@@ -10,6 +10,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 
+from dashapp import export_panel, refresh, schedule_dialog, share
 from dashapp.figures.common import ORDER
 from dashapp.state import (
     DEFAULT_PRESET,
@@ -66,7 +67,7 @@ def layout(reader: WarehouseReader) -> html.Div:
         dcc.Store(id="customer"),
         dcc.Store(id="customer-pick"),
         dcc.Store(id="saved-presets", storage_type="local"),
-        _header(last),
+        _header(last, reader),
         dbc.Container([
             dbc.Row([
                 dbc.Col(_sidebar(options, first, last), lg=3, xxl=2, className="sidebar py-3"),
@@ -84,23 +85,40 @@ def layout(reader: WarehouseReader) -> html.Div:
     ])
 
 
+EXCEL_ROUTE = "/export/view.xlsx"  # dashapp/export_routes.py
+PDF_MENU = {  # menu item id -> (kind of report, label); the kinds are reports.kinds.KINDS
+    "report-pdf": ("tab", "This tab as filtered"),
+    "report-full": ("full", "Full report: every tab, with contents"),
+    "report-executive": ("executive", "Executive summary: KPIs, findings, actions"),
+    "report-activity": ("activity", "Usage activity: last 30 days, a page per team"),
+}
+
+
 def _report_bar() -> html.Div:
-    """"Download PDF" and "Download Excel" (the data behind it) of the tab in view; the spinner turns while the
-    report is built (a few seconds)."""
+    """The PDF reports of the view (menu), "Download Excel" (the data behind the tab), and the sharing dialogs;
+    the spinner turns while a report is built (a few seconds)."""
     return html.Div([
         html.Span(id="report-error", className="small text-danger me-2", **{"aria-live": "polite"}),
         dcc.Loading(dcc.Download(id="report-download"), type="circle", delay_show=200),
-        dbc.Button("Download PDF", id="report-pdf", size="sm", color="secondary", outline=True, className="ms-2"),
+        dbc.DropdownMenu([dbc.DropdownMenuItem(label, id=item_id) for item_id, (_kind, label) in PDF_MENU.items()],
+                         label="Download PDF", id="report-menu", size="sm", color="secondary", className="ms-2",
+                         align_end=True),
+        # a plain link to the export route (set from the URL): a workbook can be tens of MB, too big for a callback
         dbc.Button("Download Excel", id="report-xlsx", size="sm", color="secondary", outline=True,
-                   className="ms-2"),
+                   className="ms-2", href=EXCEL_ROUTE, external_link=True,
+                   title="The data behind every card of this tab, one sheet per table"),
+        export_panel.layout(),
+        schedule_dialog.layout(),
+        share.layout(),
     ], className="d-flex justify-content-end align-items-center mb-2")
 
 
-def _header(last: date) -> dbc.Navbar:
+def _header(last: date, reader: WarehouseReader) -> dbc.Navbar:
     return dbc.Navbar(dbc.Container([
         html.Span([html.Span("Customer Insight", className="navbar-brand mb-0 h1"),
                    html.Span(f"data up to {last:%d %b %Y}", className="text-white-50 small ms-2")]),
-        html.Span(id="in-view-counts", className="text-white small", **{"aria-live": "polite"}),
+        html.Div([html.Span(id="in-view-counts", className="text-white small me-3", **{"aria-live": "polite"}),
+                  refresh.layout(reader)], className="d-flex align-items-center"),
     ], fluid=True), color="dark", dark=True, className="py-2")
 
 
@@ -249,20 +267,23 @@ def register(app: Dash, reader: WarehouseReader) -> None:
         return {**(saved or {}), name.strip(): search or ""}, ""
 
     @app.callback(Output("report-download", "data"), Output("report-error", "children"),
-                  Input("report-pdf", "n_clicks"), Input("report-xlsx", "n_clicks"), State("url", "search"),
+                  *[Input(item_id, "n_clicks") for item_id in PDF_MENU], State("url", "search"),
                   prevent_initial_call=True)
-    def download(_pdf, _xlsx, search):
-        # WeasyPrint, kaleido and XlsxWriter load on first use, not at start-up
-        from reports.excel import excel_from_search
-        from reports.pdf import ReportError, report_from_search
+    def download(*clicks_and_search):
+        search = clicks_and_search[-1]
+        # WeasyPrint and kaleido load on first use, not at start-up
+        from reports.kinds import pdf_from_search
+        from reports.view import ReportError
 
-        excel = ctx.triggered_id == "report-xlsx"
         try:
-            made = excel_from_search(reader, search or "") if excel else report_from_search(reader, search or "")
+            made = pdf_from_search(reader, search or "", PDF_MENU[ctx.triggered_id][0])
         except ReportError as exc:
-            return dash.no_update, f"The {'Excel file' if excel else 'PDF'} could not be made: {exc}"
-        suffix, content = ("xlsx", made.data) if excel else ("pdf", made.pdf)
-        return dcc.send_bytes(content, f"customer-insight-{made.tab_id}-{date.today():%Y-%m-%d}.{suffix}"), ""
+            return dash.no_update, f"The PDF could not be made: {exc}"
+        return dcc.send_bytes(made.pdf, f"customer-insight-{made.tab_id}-{date.today():%Y-%m-%d}.pdf"), ""
+
+    @app.callback(Output("report-xlsx", "href"), Input("url", "search"))
+    def excel_link(search):
+        return f"{EXCEL_ROUTE}{search or ''}"
 
     @app.callback(Output("preset-select", "options"), Input("saved-presets", "data"))
     def list_presets(saved):

@@ -1,6 +1,11 @@
-"""WSGI entry points: `server` for `gunicorn dashapp.wsgi:server`, and an embedded gunicorn runner."""
+"""WSGI entry points: `server` for `gunicorn dashapp.wsgi:server`, and an embedded gunicorn runner, whose master
+process also runs the due scheduled reports and alerts every minute (start_scheduler)."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
+import threading
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
@@ -32,10 +37,59 @@ def warm_worker(worker: object) -> None:
     worker.wsgi.test_client().get("/")  # type: ignore[attr-defined]
 
 
+SCHEDULER_INTERVAL_S = 60
+SCHEDULER_RUN_TIMEOUT_S = 30 * 60  # a run stuck longer (a hung SMTP server) is killed; the next one retries
+
+
+def start_scheduler(arbiter: object) -> threading.Thread | None:
+    """gunicorn's when_ready hook: run `customer-insight schedule run` every minute from the master process, so
+    once per server whatever the number of workers (CUSTOMER_INSIGHT_SCHEDULER=off: not at all, for a server
+    whose reports are sent by cron or by another server).
+
+    Each run is a child process, not a call in this thread: the master forks the workers, and a fork while this
+    thread held a lock inside DuckDB, SQLite or Chromium's driver would leave a worker hung; a child process also
+    keeps the master small and a crash of a run away from the server. Runs do not overlap (one at a time here),
+    and the claims in the app database keep other runners (cron, other servers) from sending twice."""
+    from config.settings import load_settings
+
+    log = arbiter.log  # type: ignore[attr-defined]
+    try:
+        enabled = load_settings().scheduler
+    except ValueError as exc:
+        log.error("scheduler not started: %s", exc)
+        return None
+    if not enabled:
+        log.info("scheduler off (CUSTOMER_INSIGHT_SCHEDULER=off): scheduled reports and alerts are not run here")
+        return None
+    thread = threading.Thread(target=_scheduler_loop, args=(log,), name="customer-insight-scheduler", daemon=True)
+    thread.start()
+    log.info("scheduler started: due reports and alerts are run every %s s", SCHEDULER_INTERVAL_S)
+    return thread
+
+
+def _scheduler_loop(log: object, stop: threading.Event | None = None) -> None:
+    stop = stop or threading.Event()
+    command = [sys.executable, "-m", "cli.main", "schedule", "run"]
+    last_errors = ""
+    while not stop.is_set():
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=SCHEDULER_RUN_TIMEOUT_S)
+            for line in done.stdout.splitlines():
+                log.info("scheduler: %s", line)  # type: ignore[attr-defined]
+            # the same error every minute (e.g. email not configured) is logged once, until it changes
+            if done.stderr != last_errors:
+                for line in done.stderr.splitlines():
+                    log.warning("scheduler: %s", line)  # type: ignore[attr-defined]
+            last_errors = done.stderr
+        except Exception:  # never let the thread die: the next minute tries again
+            log.exception("scheduler: the run failed")  # type: ignore[attr-defined]
+        stop.wait(SCHEDULER_INTERVAL_S)
+
+
 def run_gunicorn(server: Flask, host: str, port: int, workers: int) -> None:
     # Threads serve concurrent callbacks of one worker; DuckDB reads release the GIL.
     _Gunicorn(server, {"bind": f"{host}:{port}", "workers": workers, "threads": 4, "timeout": 120,
-                       "accesslog": None, "post_worker_init": warm_worker}).run()
+                       "accesslog": None, "post_worker_init": warm_worker, "when_ready": start_scheduler}).run()
 
 
 def __getattr__(name: str) -> Flask:

@@ -7,17 +7,22 @@ frame: bold frozen header, autofilter, widths from the content, typed cells. For
 "#,##0.00", dates "yyyy-mm-dd" (with the time when there is one); a decimal column whose name holds "share" or
 "rate" (not a "..._pct" one, those are already in percent) and whose values all lie in 0..1 as "0.0%".
 Text is always written as text: a formula-looking string (=, +, -, @ ...) never becomes a formula in the
-workbook, and is prefixed with a single quote in CSV, where there are no types to keep it from being one."""
+workbook, and is prefixed with a single quote in CSV, where there are no types to keep it from being one.
+Table cards the tab shows a page at a time (reports.exports.FULL_TABLES) get every row that matches the filters, up to
+Excel's row limit (the About sheet says so); sheets are written row by row in XlsxWriter's constant-memory mode, so a
+sheet of a million rows does not hold a million rows of cell objects in memory."""
 
 from __future__ import annotations
 
 import io
 import math
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -27,12 +32,16 @@ from xlsxwriter.worksheet import Worksheet
 from dashapp.figures.common import is_missing
 from dashapp.shell import chip_texts
 from reports.content import CardData, TabData, build_tab_data
-from reports.pdf import ReportError, view_from_search
+from reports.view import ReportError, view_from_search
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A tab's workbook holds at most this many rows of a full table: 1M tickets took 110 s, 97 MB and 2 GB of server
+# memory at scale M (one user's click); the card's CSV (Export data) streams every row in constant memory.
+WORKBOOK_TABLE_ROWS = 100_000
 MAX_ROWS = 1_048_575  # Excel's sheet size less the header row
+_SLICE_ROWS = 20_000
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -49,16 +58,25 @@ def formula_looking(value: str) -> bool:
 
 def excel_from_search(reader: WarehouseReader, url_or_search: str) -> Export:
     """The workbook of the tab a dashboard URL shows, with that URL's filters."""
-    tab_id, filters, notices = view_from_search(reader, url_or_search)
-    return Export(workbook_bytes(build_tab_data(reader, tab_id, filters), filters, reader.date_bounds()[1]),
-                  notices, tab_id)
+    from reports.exports import use_full_tables  # not at the top: reports.exports writes with this module
+
+    view = view_from_search(reader, url_or_search)
+    data = build_tab_data(reader, view.tab, view.filters, customer=view.customer)
+    notes = use_full_tables(reader, data, view.filters, max_rows=WORKBOOK_TABLE_ROWS)
+    return Export(workbook_bytes(data, view.filters, reader.date_bounds()[1], notes), view.notices, view.tab)
 
 
 def csv_from_search(reader: WarehouseReader, url_or_search: str, card: str) -> Export:
     """CSV of one card's data: `card` is a card id (its first query) or `<card id>:<n>` for its n-th query."""
-    tab_id, filters, notices = view_from_search(reader, url_or_search)
-    data = build_tab_data(reader, tab_id, filters)
+    from reports.exports import full_table_chunks  # not at the top: reports.exports writes with this module
+
+    view = view_from_search(reader, url_or_search)
+    tab_id, notices = view.tab, view.notices
     card_id, _, number = card.partition(":")
+    full = full_table_chunks(reader, tab_id, card_id, view.filters) if number in ("", "1") else None
+    if full is not None:  # a table card: every row that matches the filters, not the page the tab shows
+        return Export(b"".join(csv_chunks(full)), notices, tab_id)
+    data = build_tab_data(reader, tab_id, view.filters, customer=view.customer)
     found = next((c for c in data.cards if c.card_id == card_id), None)
     if found is None:
         raise ReportError(f"unknown card '{card_id[:60]}' on the {tab_id} tab; cards: "
@@ -74,19 +92,37 @@ def csv_from_search(reader: WarehouseReader, url_or_search: str, card: str) -> E
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with a BOM (Excel then reads the accents right), formula-looking text prefixed with a quote."""
+    return _escaped(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def csv_chunks(frames: Iterable[pd.DataFrame]) -> Iterator[bytes]:
+    """One CSV, as csv_bytes writes it, from frames that continue one another (the chunks of one query result):
+    the BOM and the header come with the first, so a big export is sent while it is read."""
+    for number, frame in enumerate(frames):
+        text = _escaped(frame).to_csv(index=False, header=number == 0, lineterminator="\r\n")
+        yield text.encode("utf-8-sig" if number == 0 else "utf-8")
+
+
+def _escaped(frame: pd.DataFrame) -> pd.DataFrame:
     escaped = frame.copy()
     for column in escaped.columns:
         if escaped[column].dtype == object or pd.api.types.is_string_dtype(escaped[column]):
             escaped[column] = escaped[column].map(
                 lambda v: f"'{v}" if isinstance(v, str) and formula_looking(v) else v)
-    return escaped.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    return escaped
 
 
-def workbook_bytes(data: TabData, filters: Filters, newest: date) -> bytes:
-    buffer = io.BytesIO()
-    # no option turns text into formulas, numbers or links: every string is written as the string it is
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+def new_workbook(target: str | Path | IO[bytes]) -> xlsxwriter.Workbook:
+    """A workbook that writes every string as the string it is (no option turns text into formulas, numbers or
+    links), sheet by sheet in constant memory: rows must be written in order (write_frame, write_frames do)."""
+    return xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
                                         "strings_to_numbers": False, "strings_to_urls": False})
+
+
+def workbook_bytes(data: TabData, filters: Filters, newest: date, notes: dict[str, str] | None = None) -> bytes:
+    """The workbook of a tab's data; `notes` (card id -> text) are printed next to the card in the About sheet."""
+    buffer = io.BytesIO()
+    book = new_workbook(buffer)
     names = SheetNames()
     about = book.add_worksheet(names.add("About"))
     sheets: list[tuple[str, CardData, str, pd.DataFrame]] = []
@@ -94,7 +130,7 @@ def workbook_bytes(data: TabData, filters: Filters, newest: date) -> bytes:
         for name, frame in card.frames:
             title = card.title if len(card.frames) == 1 else f"{card.title} - {name.rsplit('/', 1)[-1]}"
             sheets.append((names.add(title), card, name, frame))
-    _write_about(book, about, data, filters, newest, sheets)
+    _write_about(book, about, data, filters, newest, sheets, notes or {})
     for sheet_name, _card, _query, frame in sheets:
         write_frame(book, book.add_worksheet(sheet_name), frame)
     book.close()
@@ -120,7 +156,7 @@ class SheetNames:
 
 
 def _write_about(book: xlsxwriter.Workbook, sheet: Worksheet, data: TabData, filters: Filters, newest: date,
-                 sheets: list[tuple[str, CardData, str, pd.DataFrame]]) -> None:
+                 sheets: list[tuple[str, CardData, str, pd.DataFrame]], notes: dict[str, str]) -> None:
     bold = book.add_format({"bold": True})
     day = book.add_format({"num_format": "yyyy-mm-dd", "align": "left"})
     stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm", "align": "left"})
@@ -137,14 +173,16 @@ def _write_about(book: xlsxwriter.Workbook, sheet: Worksheet, data: TabData, fil
         sheet.write_string(row, 1, text)
         row += 1
     row += 1
-    for column, header in enumerate(["Sheet", "Card", "Card id", "Query", "Rows"]):
+    for column, header in enumerate(["Sheet", "Card", "Card id", "Query", "Rows"]):  # notes: next to the rows
         sheet.write_string(row, column, header, bold)
     for sheet_name, card, query, frame in sheets:
         row += 1
         for column, value in enumerate([sheet_name, card.title, card.card_id, query]):
             sheet.write_string(row, column, value)
         sheet.write_number(row, 4, len(frame))
-        if len(frame) > MAX_ROWS:
+        if card.card_id in notes:
+            sheet.write_string(row, 5, notes[card.card_id])
+        elif len(frame) > MAX_ROWS:
             sheet.write_string(row, 5, f"only the first {MAX_ROWS:,} rows fit in a sheet")
     for card in data.cards:
         if card.error:
@@ -155,24 +193,51 @@ def _write_about(book: xlsxwriter.Workbook, sheet: Worksheet, data: TabData, fil
         sheet.write_string(row, 0, "Not in the export yet: " + ", ".join(data.missing))
     sheet.set_column(0, 0, 24)
     sheet.set_column(1, 3, 36)
+    sheet.set_column(5, 5, 60)
 
 
 def write_frame(book: xlsxwriter.Workbook, sheet: Worksheet, frame: pd.DataFrame) -> None:
     """One frame on a sheet: bold frozen header, autofilter, typed and formatted cells, widths from content."""
-    header = book.add_format({"bold": True, "bottom": 1})
-    frame = frame.head(MAX_ROWS)
-    if len(frame.columns) == 0:
+    write_frames(book, sheet, [frame])
+
+
+def write_frames(book: xlsxwriter.Workbook, sheet: Worksheet, frames: Iterable[pd.DataFrame],
+                 max_rows: int = MAX_ROWS) -> tuple[int, bool]:
+    """Frames that continue one another (the chunks of one query result) on one sheet, as write_frame writes one,
+    row by row; formats and widths from the first frame. At most `max_rows` rows: returns the rows written and
+    whether more rows were left out."""
+    columns: list[Any] | None = None
+    formats: list[Any] = []
+    written = 0
+    for frame in frames:
+        if columns is None:
+            columns = list(frame.columns)
+            if not columns:
+                sheet.write_string(0, 0, "(no columns)")
+                return 0, False
+            header = book.add_format({"bold": True, "bottom": 1})
+            for index, column in enumerate(columns):
+                sheet.write_string(0, index, str(column), header)
+                sheet.set_column(index, index, _width(str(column), frame[column]))
+            formats = [book.add_format({"num_format": _number_format(str(c), frame[c])}) for c in columns]
+        room = max_rows - written
+        left_out = len(frame) > room
+        for start in range(0, min(len(frame), room), _SLICE_ROWS):  # Python objects for a slice at a time only
+            part = frame.iloc[start:min(start + _SLICE_ROWS, room)]
+            for values in zip(*(part[c].tolist() for c in columns), strict=True):
+                written += 1
+                for index, value in enumerate(values):
+                    _write_cell(sheet, written, index, value, formats[index])
+        if left_out:
+            break
+    else:
+        left_out = False
+    if columns is None:
         sheet.write_string(0, 0, "(no columns)")
-        return
-    for column_index, column in enumerate(frame.columns):
-        series = frame[column]
-        cell_format = book.add_format({"num_format": _number_format(str(column), series)})
-        sheet.write_string(0, column_index, str(column), header)
-        for row_index, value in enumerate(series.tolist(), start=1):
-            _write_cell(sheet, row_index, column_index, value, cell_format)
-        sheet.set_column(column_index, column_index, _width(str(column), series))
+        return 0, False
     sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, len(frame), len(frame.columns) - 1)
+    sheet.autofilter(0, 0, written, len(columns) - 1)
+    return written, left_out
 
 
 def _number_format(name: str, series: pd.Series) -> str:

@@ -1,17 +1,29 @@
 """Dash components as static HTML for a PDF: html.* tags as themselves, DataTable and AG Grid as plain tables
-(their header repeats on every page), dcc.Graph figures as placeholders for the batch-rendered SVGs."""
+(their header repeats on every page), dcc.Graph figures as placeholders for the batch-rendered SVGs, links as their
+text, Bootstrap tables and badges as tables and spans; colours and font weights of inline styles are kept."""
 
 from __future__ import annotations
 
+import contextlib
+import re
 from collections.abc import Callable
 from typing import Any
 
 import plotly.graph_objects as go
 from markupsafe import Markup, escape
 
+from dashapp.components import format_like_d3
+
 # interactive parts that mean nothing on paper
 SKIPPED = {"Button", "Pagination", "Checklist", "Dropdown", "Store", "Location", "Tooltip"}
 VOID = {"Br", "Hr"}
+# Bootstrap components that are not blocks on paper either (the others become <div class="...">)
+DBC_TAGS = {"Table": "table", "Badge": "span"}
+# dcc.Link: the text; its href is a dashboard state that means nothing in a PDF
+INLINE = {"Link": "span"}
+# inline style properties worth keeping on paper (they carry meaning: a sentiment dot's colour, a bold level)
+KEPT_STYLES = {"color": "color", "backgroundColor": "background-color", "fontWeight": "font-weight",
+               "fontStyle": "font-style"}
 
 
 def to_html(component: Any, figure_html: Callable[[go.Figure], Markup]) -> Markup:
@@ -35,25 +47,76 @@ def to_html(component: Any, figure_html: Callable[[go.Figure], Markup]) -> Marku
         columns = [(c.get("name"), c.get("id")) for c in getattr(component, "columns", None) or []]
         return table(columns, getattr(component, "data", None) or [])
     if kind == "AgGrid":
-        defs = getattr(component, "columnDefs", None) or []
-        columns = [(d.get("headerName") or d.get("field"), d.get("field")) for d in defs if d.get("field")]
-        return table(columns, getattr(component, "rowData", None) or [])
+        defs = [d for d in getattr(component, "columnDefs", None) or [] if d.get("field")]
+        columns = [(d.get("headerName") or d.get("field"), d.get("field")) for d in defs]
+        return table(columns, _formatted(getattr(component, "rowData", None) or [], defs),
+                     {d["field"]: "num" for d in defs if d.get("type") == "rightAligned"})
     inner = to_html(getattr(component, "children", None), figure_html)
-    tag = kind.lower() if namespace == "dash_html_components" else "div"
+    if namespace == "dash_html_components":
+        tag = kind.lower()
+    elif namespace == "dash_bootstrap_components":
+        tag = DBC_TAGS.get(kind, "div")
+    else:
+        tag = INLINE.get(kind, "div")
     css = getattr(component, "className", None) or getattr(component, "class_name", None)
+    if namespace == "dash_bootstrap_components" and kind in DBC_TAGS:  # report.css styles them by these classes
+        css = f"{'data' if tag == 'table' else 'badge'} {css or ''}".strip()
     attrs = Markup(f' class="{escape(css)}"') if css else Markup("")
+    style = _style(getattr(component, "style", None))
+    if style:
+        attrs += Markup(f' style="{escape(style)}"')
     if kind in VOID and namespace == "dash_html_components":
         return Markup(f"<{tag}>")
     return Markup(f"<{tag}{attrs}>") + inner + Markup(f"</{tag}>")
 
 
-def table(columns: list[tuple[Any, Any]], rows: list[dict]) -> Markup:
-    """A plain table; <thead> is repeated by WeasyPrint on every page the table runs over."""
-    head = "".join(f"<th>{escape(name)}</th>" for name, _ in columns)
-    body = "".join("<tr>" + "".join(f"<td>{escape(_cell(row.get(key)))}</td>" for _, key in columns) + "</tr>"
-                   for row in rows)
+def table(columns: list[tuple[Any, Any]], rows: list[dict], classes: dict[Any, str] | None = None) -> Markup:
+    """A plain table; <thead> is repeated by WeasyPrint on every page the table runs over. `classes`: column key ->
+    class of its cells (num: right-aligned)."""
+    classes = classes or {}
+
+    def attrs(key: Any) -> str:
+        return f' class="{escape(classes[key])}"' if key in classes else ""
+
+    head = "".join(f"<th{attrs(key)}>{escape(name)}</th>" for name, key in columns)
+    body = "".join("<tr>" + "".join(f"<td{attrs(key)}>{escape(_cell(row.get(key)))}</td>" for _, key in columns)
+                   + "</tr>" for row in rows)
     return Markup(f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+
+
+# the d3 format of a grid's number column (dashapp.grids.number_column), which the browser applies
+_D3_FORMAT = re.compile(r"d3\.format\('([^']*)'\)")
+
+
+def _formatted(rows: list[dict], defs: list[dict]) -> list[dict]:
+    """Rows with the grid's number formats applied as the browser would (dashapp.components.format_like_d3)."""
+    specs = {}
+    for definition in defs:
+        formatter = definition.get("valueFormatter")
+        found = _D3_FORMAT.search(formatter.get("function", "")) if isinstance(formatter, dict) else None
+        if found:
+            specs[definition["field"]] = found.group(1)
+    if not specs:
+        return rows
+    out = []
+    for row in rows:
+        row = dict(row)
+        for field, spec in specs.items():
+            value = row.get(field)
+            if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+                with contextlib.suppress(ValueError):  # a spec Python does not know: the value as it is
+                    row[field] = format_like_d3(value, spec)
+        out.append(row)
+    return out
 
 
 def _cell(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def _style(style: Any) -> str:
+    if not isinstance(style, dict):
+        return ""
+    # one property per value: a value with ';' in it is not a colour or a weight
+    return "; ".join(f"{css}: {style[key]}" for key, css in KEPT_STYLES.items()
+                     if isinstance(style.get(key), str | int | float) and ";" not in str(style[key]))

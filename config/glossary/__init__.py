@@ -16,7 +16,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from config.glossary.activity import dates_entries, retention_entries, usage_entries
+from config.glossary.alerts import alert_entries
 from config.glossary.categories import Present, category_entries, group_rows
+from config.glossary.executive import executive_entries
 from config.glossary.labels import label_entries, profile_entries, sentiment_entries
 from config.glossary.model import CATEGORIES, Entry, Place, RuleReader, Section, Table, anchor
 from config.glossary.rfm import cluster_entries, rfm_entries
@@ -37,8 +39,8 @@ def build_glossary(rules: Mapping[str, Mapping[str, Any]] | None = None,
     v = RuleReader(load_rules() if rules is None else rules)
     entries = [*label_entries(v), *sentiment_entries(v), *support_entries(v), *product_entries(v),
                *profile_entries(v), *usage_entries(v), *retention_entries(v), *health_entries(v),
-               *churn_entries(v), *rfm_entries(v), *cluster_entries(v), *dates_entries(v),
-               *category_entries(v, present)]
+               *churn_entries(v), *rfm_entries(v), *cluster_entries(v), *dates_entries(v), *alert_entries(v),
+               *executive_entries(v), *category_entries(v, present)]
     return [Section(category, tuple(e for e in entries if e.category == category)) for category in CATEGORIES]
 
 

@@ -18,7 +18,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
-from dashapp.components import chart_body
+from dashapp.components import chart_body, register_report_item
 from dashapp.figures import customer as figures
 from dashapp.figures.common import is_missing
 from dashapp.tabs import customer_team, customer_timeline
@@ -33,6 +33,8 @@ SEARCH_LIMIT = 20  # options in the search box: never the whole warehouse
 SUGGESTIONS = 5    # customers offered when none is selected
 SEARCH_ID = "customer-search"
 DETAILS_ID = "customer-details"
+OUTSIDE_FILTERS = ("This customer is outside the current customer filters (value segment, persona, churn risk, "
+                   "upsell): shown anyway, but the other tabs leave them out.")
 
 
 def layout() -> html.Div:
@@ -124,8 +126,9 @@ def _darker(colour: str) -> str:
     return {"#E69F00": "#9A6700", "#56B4E9": "#1F6F9E", "#999999": "#595959", "#F0E442": "#8A7F00"}.get(colour, colour)
 
 
-def signal_cards(row: dict) -> list[dbc.Col]:
-    """The eight key-signal cards of one customer_signals row."""
+def signals(row: dict) -> list[tuple[str, object, dict[str, str], str, str | None, object]]:
+    """The eight key signals of one customer_signals row, in card order: (label, value, colours of its levels,
+    detail, card id, level when the colour is not the value's own). The cards and the account report show them."""
     trend = row.get("sentiment_trend")
     arrow = "" if not _present(trend) else (" ▲" if trend > 0 else " ▼" if trend < 0 else " ■")
     health_detail = []
@@ -135,33 +138,58 @@ def signal_cards(row: dict) -> list[dbc.Col]:
         health_detail.append(f"weakest: {MEASURE_NAMES.get(row['weakest_measure'], row['weakest_measure'])}")
     churn_model = "not scored by the churn model" if not _present(row.get("churn_probability")) else \
         f"churn model: {probability(row['churn_probability'])} ({row['churn_band']})"
-    band = row.get("health_band")
-    cards = [
-        _level_card("Persona", row.get("derived_persona"), figures.PERSONA_COLOURS,
-                    f"overall sentiment {row['overall_sentiment']}" if _present(row.get("overall_sentiment")) else ""),
-        _level_card("Churn risk", row.get("churn_risk"), figures.RISK_COLOURS, churn_model, "customer-card-churn"),
-        _level_card("Upsell opportunity", row.get("upsell_opportunity"), figures.UPSELL_COLOURS),
-        dbc.Card(dbc.CardBody([
-            html.Div("Health score", className="text-muted small text-uppercase fw-semibold"),
-            html.Div([html.Span(_number(row.get("health_score"), ".1f"), className="me-2"),
-                      html.Span(band, className="badge", style={"backgroundColor": figures.HEALTH_COLOURS[band],
+    return [
+        ("Persona", row.get("derived_persona"), figures.PERSONA_COLOURS,
+         f"overall sentiment {row['overall_sentiment']}" if _present(row.get("overall_sentiment")) else "", None, None),
+        ("Churn risk", row.get("churn_risk"), figures.RISK_COLOURS, churn_model, "customer-card-churn", None),
+        ("Upsell opportunity", row.get("upsell_opportunity"), figures.UPSELL_COLOURS, "", None, None),
+        ("Health score", _number(row.get("health_score"), ".1f"), figures.HEALTH_COLOURS,
+         " · ".join(health_detail) or "not enough data to score", "customer-card-health", row.get("health_band")),
+        ("Average sentiment", _number(row.get("avg_sentiment"), "+.2f", "no scored text"), figures.SENTIMENT_COLOURS,
+         f"trend {_number(trend, '+.2f')}{arrow} (last − first record)" if _present(trend) else "", None,
+         row.get("overall_sentiment")),
+        ("Value segment", row.get("value_segment"), figures.VALUE_COLOURS,
+         f"lifetime value {_number(row.get('lifetime_value'), ',.2f')}", None, None),
+        ("Tickets", f"{int(row.get('ticket_count') or 0):,}", {}, f"{int(row.get('open_tickets') or 0):,} open", None,
+         None),
+        ("Average rating", _number(row.get("avg_rating"), ".2f", "no reviews") +
+         (" / 5" if _present(row.get("avg_rating")) else ""), {}, "", None, None),
+    ]
+
+
+def signal_cards(row: dict) -> list[dbc.Col]:
+    """The eight key-signal cards of one customer_signals row."""
+    cards = []
+    for label, value, colours, detail, card_id, level in signals(row):
+        if label != "Health score":
+            cards.append(_level_card(label, value, colours, detail, card_id, level))
+            continue
+        band = level  # the score with its band as a badge
+        cards.append(dbc.Card(dbc.CardBody([
+            html.Div(label, className="text-muted small text-uppercase fw-semibold"),
+            html.Div([html.Span(value, className="me-2"),
+                      html.Span(band, className="badge", style={"backgroundColor": colours[band],
                                                                  # white on the yellow band is hard to read
                                                                  "color": "#212529" if band == "yellow" else "#fff"})
-                      if band in figures.HEALTH_COLOURS else None], className="fs-4 fw-semibold"),
-            html.Div(" · ".join(health_detail) or "not enough data to score", className="small text-muted"),
-        ], className="py-2"), className="h-100 shadow-sm signal-card", id="customer-card-health",
-            style={"borderLeft": f"6px solid {figures.HEALTH_COLOURS.get(band, '#dee2e6')}"}),
-        _level_card("Average sentiment", _number(row.get("avg_sentiment"), "+.2f", "no scored text"),
-                    figures.SENTIMENT_COLOURS, f"trend {_number(trend, '+.2f')}{arrow} (last − first record)"
-                    if _present(trend) else "", level=row.get("overall_sentiment")),
-        _level_card("Value segment", row.get("value_segment"), figures.VALUE_COLOURS,
-                    f"lifetime value {_number(row.get('lifetime_value'), ',.2f')}"),
-        _level_card("Tickets", f"{int(row.get('ticket_count') or 0):,}", {},
-                    f"{int(row.get('open_tickets') or 0):,} open"),
-        _level_card("Average rating", _number(row.get("avg_rating"), ".2f", "no reviews") +
-                    (" / 5" if _present(row.get("avg_rating")) else ""), {}),
-    ]
+                      if band in colours else None], className="fs-4 fw-semibold"),
+            html.Div(detail, className="small text-muted"),
+        ], className="py-2"), className="h-100 shadow-sm signal-card", id=card_id,
+            style={"borderLeft": f"6px solid {colours.get(band, '#dee2e6')}"}))
     return [dbc.Col(card, xs=6, md=3, className="mb-3") for card in cards]
+
+
+def signals_table(row: dict) -> html.Table:
+    """The signals on paper: one row each, the value in its level's colour (and always in words)."""
+    rows = []
+    for label, value, colours, detail, _card_id, level in signals(row):
+        text = str(value) if _present(value) else "–"
+        if label == "Health score" and _present(level):
+            text = f"{text} ({level})"
+        key = str(level) if _present(level) else text
+        style = {"color": _darker(colours[key]), "fontWeight": "bold"} if key in colours else {"fontWeight": "bold"}
+        rows.append(html.Tr([html.Th(label), html.Td(text, style=style), html.Td(detail)]))
+    return html.Table([html.Thead(html.Tr([html.Th("Signal"), html.Th("Value"), html.Th("Detail")])),
+                       html.Tbody(rows)], className="data signals")
 
 
 def header(row: dict) -> html.Div:
@@ -230,6 +258,31 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
+def signals_row(reader: WarehouseReader, filters: Filters, customer_id: str) -> dict | None:
+    """The customer's customer_signals row, or None for an id that is not in the warehouse."""
+    frame = reader.query("customer/customer_signals", filters, customer_id=customer_id)
+    return None if frame.empty else _records(frame)[0]
+
+
+def account(reader: WarehouseReader, filters: Filters, customer_id: str) -> object:
+    """The account report's first card: who the customer is, the signals as a table, the summary with the churn
+    model's reasons and the recommended action."""
+    row = signals_row(reader, filters, customer_id)
+    if row is None:
+        return html.P(f"Customer '{customer_id}' is not in the warehouse.")
+    return html.Div([header(row), html.P(OUTSIDE_FILTERS, className="small text-muted") if not row["in_view"] else None,
+                     signals_table(row), summary_card(row)])
+
+
+def report_label(reader: WarehouseReader, customer_id: str) -> str | None:
+    """The title of a report on the customer (reports.content): the account's name and id; None when unknown."""
+    label = reader.query("customer/customer_label", customer_id=customer_id)
+    if label.empty:
+        return None
+    name = label["customer_name"].iloc[0]
+    return f"Account report: {name} ({customer_id})" if _present(name) else f"Account report: {customer_id}"
+
+
 # ---------------------------------------------------------------- callbacks
 
 def register(app: Dash, reader: WarehouseReader) -> None:
@@ -282,21 +335,22 @@ def register(app: Dash, reader: WarehouseReader) -> None:
         def build() -> object:
             if not customer_id:
                 return empty_state(suggestions(filters_data), search)
-            frame = reader.query("customer/customer_signals", filters, customer_id=customer_id)
-            if frame.empty:
+            found["row"] = row = signals_row(reader, filters, customer_id)
+            if row is None:
                 return dbc.Alert(f"Customer '{customer_id}' is not in the warehouse (it may have been removed by "
                                  "the latest load). Search another one above.", color="warning")
-            found["row"] = row = _records(frame)[0]
             return html.Div([header(row), dbc.Row(signal_cards(row)), summary_card(row)])
 
         body, retry_class = chart_body("customer-signals", build)
         row = found.get("row")
         notice = None
         if row is not None and not row["in_view"]:
-            notice = dbc.Alert("This customer is outside the current customer filters (value segment, persona, churn "
-                               "risk, upsell): shown anyway, but the other tabs leave them out.",
-                               color="info", className="py-2 small", id="customer-outside-filters")
+            notice = dbc.Alert(OUTSIDE_FILTERS, color="info", className="py-2 small", id="customer-outside-filters")
         return body, retry_class, "" if row is not None else "d-none", notice
+
+    register_report_item("customer-signals", lambda f, customer: account(reader, f, customer), "Account",
+                         help_text="Signals and summary over the customer's whole history; the date range applies to "
+                                   "the timeline only.", per_customer=True)
 
     customer_timeline.register(app, reader)
     customer_team.register(app, reader)

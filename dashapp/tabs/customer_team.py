@@ -16,12 +16,13 @@ import pandas as pd
 from dash import Dash, Input, Output, html
 
 from config.rules import load_rules
-from dashapp.components import chart_body, chart_card
+from dashapp.components import chart_body, chart_card, register_report_item, report_table, rows_note
 from dashapp.figures import customer as figures
 from dashapp.figures.common import is_missing
 from warehouse.reader import WarehouseReader
 
 USERS_LIMIT = 1000  # users listed at most (the most active first); the team summary counts all of them
+REPORT_USERS = 100  # users an account report prints (the super users are named above the table in any case)
 LONG_WINDOW_DAYS = 90  # the feature chart's second window, besides the 30 days of config/rules.toml [usage]
 NO_USAGE = "This account has no product usage data: no users and no usage events were loaded for it."
 # Widths fit a 1366 px screen without a horizontal scroll bar: the user id is in the name's tooltip, the active
@@ -156,9 +157,53 @@ def team_body(team: pd.DataFrame, users: pd.DataFrame) -> object:
     ])
 
 
+def report_team(reader: WarehouseReader, customer_id: str, all_rows: bool) -> object:
+    """The team for the account report: the summary as a table, the super users by name, then the users, the most
+    active first (REPORT_USERS on paper; the Excel export, all_rows, has every user)."""
+    team = reader.query("customer/customer_team", customer_id=customer_id)
+    users = reader.query("customer/customer_users", customer_id=customer_id,
+                         limit=None if all_rows else USERS_LIMIT)
+    if team.empty or (int(team["team_size"].iloc[0]) == 0 and not bool(team["has_usage"].iloc[0])):
+        return team_body(team, users)  # not in the warehouse, or no usage: the dashboard's message
+    row = team.astype(object).where(team.notna(), None).iloc[0].to_dict()
+    facts = report_table({"label": "", "value": "Value", "detail": "Detail"},
+                         [{"label": label, "value": value, "detail": detail} for label, value, detail in
+                          team_facts(row)], "facts")
+    rows = users_rows(users)
+    stars = [r["user_name"] for r in rows if r["super"]]
+    total = int(users["users_total"].iloc[0]) if len(users) else 0
+    counted = int(row["super_users_30d"])
+    super_line = ([html.Strong(f"Super users ({counted:,}): "), ", ".join(stars) + (
+        "" if len(stars) == counted else f" (the {len(stars):,} among the {len(users):,} most active users)") + "."]
+                  if counted else "No super user in the last 30 days.")
+    return html.Div([
+        facts,
+        html.P(super_line),
+        html.P(rows_note(min(len(rows), REPORT_USERS), total, "users", "most actions in the last 30 days first"),
+               className="small"),
+        report_table({field: header for field, header, _extra in USER_COLUMNS}, rows[:REPORT_USERS], "users",
+                     {"actions_last_30d": "num", "join_date": "nowrap", "last_login": "nowrap",
+                      "last_activity_date": "nowrap"}),
+    ])
+
+
 # ---------------------------------------------------------------- callbacks
 
+def features_chart(reader: WarehouseReader, customer_id: str, on_paper: bool = False) -> object:
+    """The feature usage chart; on paper, an account without usage gets a line instead of an empty chart."""
+    usage = load_rules()["usage"]
+    frame = reader.query("customer/customer_features", customer_id=customer_id, long_window_days=LONG_WINDOW_DAYS)
+    if on_paper and frame.empty:
+        return html.P(NO_USAGE, className="text-muted")
+    return figures.feature_usage(frame, LONG_WINDOW_DAYS, usage["active_window_days"])
+
+
 def register(app: Dash, reader: WarehouseReader) -> None:
+    register_report_item("customer-team", lambda _f, customer, all_rows: report_team(reader, customer, all_rows),
+                         "Team and users", help_text=rules_text(), per_customer=True, paged=True)
+    register_report_item("customer-features", lambda _f, customer: features_chart(reader, customer, on_paper=True),
+                         per_customer=True)
+
     @app.callback(Output("customer-team-body", "children"), Output("customer-team-retry", "className"),
                   Output("customer-features-wrap", "className"),
                   Input("customer", "data"), Input("customer-team-retry", "n_clicks"))
@@ -180,7 +225,4 @@ def register(app: Dash, reader: WarehouseReader) -> None:
     def show_features(customer_id: str | None, _retry: int | None):
         if not customer_id:
             return None, "d-none"
-        usage = load_rules()["usage"]
-        return chart_body("customer-features", lambda: figures.feature_usage(
-            reader.query("customer/customer_features", customer_id=customer_id, long_window_days=LONG_WINDOW_DAYS),
-            LONG_WINDOW_DAYS, usage["active_window_days"]))
+        return chart_body("customer-features", lambda: features_chart(reader, customer_id))

@@ -16,7 +16,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import MATCH, Dash, Input, Output, State, ctx, html
 
-from dashapp.components import chart_body, chart_card
+from dashapp.components import chart_body, chart_card, register_report_item
 from dashapp.figures import customer as figures
 from dashapp.tabs.product import TOGGLE_TEXT_JS
 from warehouse.filters import Filters
@@ -26,6 +26,7 @@ CHART_ID = "customer-timeline"
 LIST_ID = "customer-records"
 CHART_POINTS = 2000  # records drawn at most (open tickets and the newest); the list pages through all of them
 PAGE_SIZE = 20
+REPORT_RECORDS = 5000  # records an account report prints at most (a few hundred is usual at scale M)
 PREVIEW_CHARS = 160  # longer texts are cut at a word and can be expanded
 SOURCE_OPTIONS = [{"label": name, "value": source} for source, name in figures.LANES.items()]
 
@@ -77,7 +78,8 @@ def outside_note(total: int, in_view: int) -> str:
             "the interaction type / review language filters. Widen the date range to see them.")
 
 
-def records_table(frame: pd.DataFrame, offset: int) -> object:
+def records_table(frame: pd.DataFrame, offset: int, full_text: bool = False) -> object:
+    """The list's page from row `offset`; `full_text` for paper: whole texts instead of expandable previews."""
     rows = frame[frame["source_type"].notna()] if not frame.empty else frame
     total, in_view, matching = counts(frame)
     note = html.P(outside_note(total, in_view), className="small text-muted mb-2", id=f"{LIST_ID}-note")
@@ -87,15 +89,16 @@ def records_table(frame: pd.DataFrame, offset: int) -> object:
     shown = f"Records {offset + 1:,}–{offset + len(rows):,} of {matching:,}, open tickets first, then newest first."
     header = html.Thead(html.Tr([html.Th(name, scope="col") for name in ("Date", "Source", "What", "Sentiment",
                                                                            "Text")]))
-    body = html.Tbody([_record_row(row) for row in rows.astype(object).where(rows.notna(), None).to_dict("records")])
+    body = html.Tbody([_record_row(row, full_text)
+                       for row in rows.astype(object).where(rows.notna(), None).to_dict("records")])
     return html.Div([
         note, html.P(shown, className="small mb-2"),
-        html.Div(html.Table([header, body], className="table table-sm table-hover align-top small mb-0"),
+        html.Div(html.Table([header, body], className="table table-sm table-hover align-top small mb-0 records"),
                  className="table-responsive"),
     ])
 
 
-def _record_row(row: dict) -> html.Tr:
+def _record_row(row: dict, full_text: bool = False) -> html.Tr:
     when = pd.Timestamp(row["record_time"])
     label = figures.sentiment_label(row.get("sentiment_score"))
     colour = figures.SENTIMENT_COLOURS[label]
@@ -106,10 +109,14 @@ def _record_row(row: dict) -> html.Tr:
     if row.get("is_open_ticket"):
         source.append(html.Span("open", className="badge text-bg-warning ms-1"))
     key = f"{row['source_type']}-{row['record_id']}"
-    text = [_expandable(row.get("body"), key)] if row.get("body") else [html.Span("–", className="text-muted")]
+
+    def shown(value: object, value_key: str) -> object:
+        return str(value) if full_text else _expandable(value, value_key)
+
+    text = [shown(row.get("body"), key)] if row.get("body") else [html.Span("–", className="text-muted")]
     english = row.get("body_english")
     if row["source_type"] == "review" and english and english != row.get("body"):
-        text.append(html.Div([html.Span("English: ", className="fw-semibold"), _expandable(english, f"{key}-en")],
+        text.append(html.Div([html.Span("English: ", className="fw-semibold"), shown(english, f"{key}-en")],
                              className="mt-1"))
     if row.get("requested_remedy"):
         text.append(html.Div([html.Span("Requested: ", className="fw-semibold"), row["requested_remedy"]],
@@ -143,14 +150,36 @@ def _expandable(text: object, key: str) -> object:
 # ---------------------------------------------------------------- callbacks
 
 def timeline_frame(reader: WarehouseReader, customer_id: str, filters: Filters, sources: list[str] | None = None,
-                   page_size: int = CHART_POINTS, offset: int = 0) -> pd.DataFrame:
-    """customer/customer_timeline for one customer. "All time" (filters/date_bounds) spans every source the
-    timeline shows, orders and usage included, so no range needs to be open-ended."""
+                   page_size: int | None = CHART_POINTS, offset: int = 0) -> pd.DataFrame:
+    """customer/customer_timeline for one customer (page_size None: every row). "All time" (filters/date_bounds)
+    spans every source the timeline shows, orders and usage included, so no range needs to be open-ended."""
     return reader.query("customer/customer_timeline", filters, customer_id=customer_id, sources=sources,
                         page_size=page_size, offset=offset)
 
 
+def chart(reader: WarehouseReader, customer_id: str, filters: Filters) -> object:
+    frame = timeline_frame(reader, customer_id, filters, None, CHART_POINTS, 0)
+    return figures.timeline(frame, counts(frame)[1])
+
+
+def report_records(reader: WarehouseReader, customer_id: str, filters: Filters, all_rows: bool) -> object:
+    """The complete list for the account report: every record in view, whole texts, open tickets first, then
+    newest first (REPORT_RECORDS at most on paper; the Excel export, all_rows, reads every one)."""
+    frame = timeline_frame(reader, customer_id, filters, None, None if all_rows else REPORT_RECORDS, 0)
+    table = records_table(frame.head(REPORT_RECORDS), 0, full_text=True)
+    matching = counts(frame)[2]
+    if matching <= REPORT_RECORDS:
+        return table
+    return html.Div([html.P(f"The first {REPORT_RECORDS:,} of {matching:,} records are printed; the Excel export of "
+                            "this tab has all of them.", className="small"), table])
+
+
 def register(app: Dash, reader: WarehouseReader) -> None:
+    register_report_item(CHART_ID, lambda f, customer: chart(reader, customer, f), per_customer=True)
+    register_report_item(LIST_ID, lambda f, customer, all_rows: report_records(reader, customer, f, all_rows),
+                         "Records", help_text="Every record of the timeline in view, with its whole text.",
+                         per_customer=True, paged=True)
+
     def timeline(customer_id: str, filters_data: dict, sources: list[str] | None, size: int,
                  offset: int) -> pd.DataFrame:
         return timeline_frame(reader, customer_id, Filters.from_dict(filters_data), sources, size, offset)
@@ -161,10 +190,7 @@ def register(app: Dash, reader: WarehouseReader) -> None:
         if not customer_id:
             return None, "d-none"
 
-        def build():
-            frame = timeline(customer_id, filters_data, None, CHART_POINTS, 0)
-            return figures.timeline(frame, counts(frame)[1])
-        return chart_body(CHART_ID, build)
+        return chart_body(CHART_ID, lambda: chart(reader, customer_id, Filters.from_dict(filters_data)))
 
     @app.callback(Output(f"{LIST_ID}-body", "children"), Output(f"{LIST_ID}-retry", "className"),
                   Output(f"{LIST_ID}-page", "max_value"), Output(f"{LIST_ID}-page", "active_page"),

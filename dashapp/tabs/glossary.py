@@ -22,6 +22,7 @@ from dash import ALL, Dash, Input, Output, State, dcc, html
 
 from config.glossary import CATEGORIES, FOLD, Entry, Section, anchor, build_glossary, group_rows, search_text
 from config.rules import load_rules
+from dashapp.components import register_report_item
 from warehouse.reader import WarehouseReader
 
 log = logging.getLogger(__name__)
@@ -250,6 +251,11 @@ def page(reader: WarehouseReader | None) -> tuple[list, dict[str, Any], str]:
 # ---------------------------------------------------------------- callbacks
 
 def register(app: Dash, reader: WarehouseReader) -> None:
+    # in a report, the glossary's sections as text (an appendix to the other tabs); the search is left out
+    register_report_item("glossary", lambda _f: html.Div(page(reader)[0], className="glossary"), "Glossary",
+                         help_text="What every number, label and category means, with the rules as configured in "
+                                   "config/rules.toml.")
+
     @app.callback(Output("glossary-body", "children"), Output("glossary-index", "data"),
                   Output("glossary-retry", "className"), Input("glossary-retry", "n_clicks"))
     def update_body(_retry: int | None) -> tuple:

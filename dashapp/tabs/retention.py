@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, dcc, html
 
-from dashapp.components import GRAPH_CONFIG, chart_body, chart_card, kpi_card, register_kpis
+from dashapp.components import GRAPH_CONFIG, chart_body, chart_card, kpi_card, register_kpis, register_report_item
 from dashapp.figures import retention as figures
 from dashapp.tabs import retention_health
 from warehouse.filters import Filters
@@ -111,31 +111,37 @@ def query(reader: WarehouseReader, name: str, filters: Filters) -> pd.DataFrame:
     return reader.query(f"retention/{name}", filters, data_start=reader.date_bounds()[0])
 
 
+def heatmap(reader: WarehouseReader, filters: Filters) -> object:
+    """The cohort heatmap card (the dashboard's and the report's)."""
+    return figures.cohort_heatmap(query(reader, "cohort_retention", filters),
+                                  drop_off_months(query(reader, "retention_curve", filters)))
+
+
+def curves(reader: WarehouseReader, filters: Filters) -> object:
+    """The retention curves card: the chart, and the drop-offs in words under it (where they are marked)."""
+    curve = query(reader, "retention_curve", filters)
+    figure = figures.retention_curves(query(reader, "cohort_retention", filters), curve)
+    return html.Div([dcc.Graph(id="retention-curves", figure=figure, config=GRAPH_CONFIG),
+                     html.P(figures.drop_off_summary(curve), id="retention-drop-off-text",
+                            className="small mb-0 mt-2", **{"aria-live": "polite"})])
+
+
 # ---------------------------------------------------------------- callbacks
 
 def register(app: Dash, reader: WarehouseReader) -> None:
     retention_health.register(app, reader)
 
     register_kpis(app, list(KPIS), lambda f: kpi_texts(query(reader, "retention_curve", f)))
+    # the two cards have callbacks of their own (one Graph id per card, for the e2e tests); reports build them alike
+    register_report_item("retention-heatmap", lambda f: heatmap(reader, f))
+    register_report_item("retention-curves", lambda f: curves(reader, f))
 
     @app.callback(Output("retention-heatmap-body", "children"), Output("retention-heatmap-retry", "className"),
                   Input("filters", "data"), Input("retention-heatmap-retry", "n_clicks"))
     def update_heatmap(filters_data: dict, _retry: int | None) -> tuple:
-        def build():
-            filters = Filters.from_dict(filters_data)
-            return figures.cohort_heatmap(query(reader, "cohort_retention", filters),
-                                          drop_off_months(query(reader, "retention_curve", filters)))
-        return chart_body("retention-heatmap", build)
+        return chart_body("retention-heatmap", lambda: heatmap(reader, Filters.from_dict(filters_data)))
 
     @app.callback(Output("retention-curves-body", "children"), Output("retention-curves-retry", "className"),
                   Input("filters", "data"), Input("retention-curves-retry", "n_clicks"))
     def update_curves(filters_data: dict, _retry: int | None) -> tuple:
-        def build():
-            filters = Filters.from_dict(filters_data)
-            curve = query(reader, "retention_curve", filters)
-            figure = figures.retention_curves(query(reader, "cohort_retention", filters), curve)
-            # the drop-offs in words, under the chart they are marked on
-            return html.Div([dcc.Graph(id="retention-curves", figure=figure, config=GRAPH_CONFIG),
-                             html.P(figures.drop_off_summary(curve), id="retention-drop-off-text",
-                                    className="small mb-0 mt-2", **{"aria-live": "polite"})])
-        return chart_body("retention-curves", build)
+        return chart_body("retention-curves", lambda: curves(reader, Filters.from_dict(filters_data)))

@@ -15,6 +15,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
+from dashapp.components import format_like_d3, register_report_item, report_table, rows_note
 from dashapp.figures.common import is_missing
 from dashapp.grids import grid_sort, infinite_grid, number_column, register_grid_refresh, requested_block
 from warehouse.filters import Filters
@@ -41,6 +42,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "avg_rating": ("Avg rating", "number"),
 }
 DEFAULT_SORT = ("lifetime_value", "desc")
+HELP = "Every customer the sidebar filters keep, with their signals over their whole history."
+REPORT_ROWS = 50  # customers printed in a PDF report (the Excel export has all of them)
 _NUMBER_FORMATS = {  # d3-format strings applied in the browser
     "lifetime_value": ",.0f", "avg_sentiment": "+.2f", "sentiment_trend": "+.2f", "ticket_count": ",d",
     "avg_rating": ".2f",
@@ -73,8 +76,7 @@ def explorer_card() -> dbc.Card:
                       debounce=True, size="sm", style={"maxWidth": "260px"}),
         ], className="d-flex align-items-center gap-2")),
         dbc.CardBody([
-            html.P("Every customer the sidebar filters keep, with their signals over their whole history. Sort by "
-                   "any column header; hover a name or summary to read the customer summary.",
+            html.P(f"{HELP} Sort by any column header; hover a name or summary to read the customer summary.",
                    className="text-muted small mb-2"),
             html.Div(id="segment-explorer-count", className="small mb-2", **{"aria-live": "polite"}),
             dcc.Store(id="segment-explorer-refresh"),
@@ -110,8 +112,29 @@ def grid_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 
+def report_table_card(reader: WarehouseReader, filters: Filters, all_rows: bool = False) -> html.Div:
+    """The explorer in a report: the first REPORT_ROWS customers in the grid's default order (highest lifetime value
+    first), from the grid's own query; with all_rows (the Excel/CSV export) the query reads every customer in view.
+    The summaries are left out on paper (a 100-word text per row): the export has them."""
+    frame = reader.query("segmentation/segment_explorer_page", filters, sort_column=DEFAULT_SORT[0],
+                         sort_direction=DEFAULT_SORT[1], search=None,
+                         page_size=None if all_rows else REPORT_ROWS, offset=0)
+    total = int(frame["customers_in_view"].iloc[0]) if len(frame) else 0
+    rows = grid_rows(frame.head(REPORT_ROWS))
+    for row in rows:  # as the grid formats them in the browser
+        for column, spec in _NUMBER_FORMATS.items():
+            row[column] = format_like_d3(row.get(column), spec)  # "–" for none, as the grid shows it
+    note = rows_note(len(rows), total, "customers in view", "highest lifetime value first")
+    return html.Div([
+        html.P(f"{note} Customer summaries: in the Excel export.", className="small"),
+        report_table({column: header for column, (header, _kind) in COLUMNS.items()}, rows, "explorer",
+                     {column: "num" for column in _NUMBER_FORMATS}),
+    ])
+
 
 def register(app: Dash, reader: WarehouseReader) -> None:
+    register_report_item(GRID_ID, lambda f, all_rows: report_table_card(reader, f, all_rows), "Segment explorer",
+                         help_text=HELP, paged=True)
     register_grid_refresh(app, GRID_ID, "segment-explorer-refresh", Input("filters", "data"),
                           Input("segment-explorer-search", "value"))
 

@@ -17,9 +17,19 @@ from datetime import date
 from typing import Any
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Dash, Input, Output, State, callback_context, dcc, html
 
-from dashapp.components import chart_body, chart_card, kpi_card, kpi_outputs
+from dashapp.components import (
+    chart_body,
+    chart_card,
+    export_frame,
+    kpi_card,
+    kpi_outputs,
+    not_exported,
+    register_report_item,
+    register_report_kpis,
+)
 from dashapp.figures import clusters as figures
 from dashapp.figures.common import empty_figure
 from insight import clustering
@@ -164,6 +174,16 @@ def kpi_texts(result: ClusteringResult) -> dict[str, tuple[str, str]]:
     }
 
 
+def metrics_frame(result: ClusteringResult) -> pd.DataFrame:
+    """The clustering's quality metrics as one row per k tried (the chosen k marked), for an export."""
+    tried = result.silhouette_by_k or ({result.k: result.silhouette} if result.k else {})
+    return pd.DataFrame([{"algorithm": result.algorithm, "k": k, "chosen": k == result.k, "silhouette": score,
+                          "davies_bouldin": result.davies_bouldin if k == result.k else None,
+                          "calinski_harabasz": result.calinski_harabasz if k == result.k else None,
+                          "customers": result.customers, "fitted_on": result.fitted_on}
+                         for k, score in tried.items()])
+
+
 def compare_options(choices: list[tuple[str, str]], first: str | None,
                     second: str | None) -> tuple[list[dict], str | None, list[dict], str | None]:
     """Dropdown options and values: a value still offered is kept, else the first and the second choice."""
@@ -188,8 +208,40 @@ def register(app: Dash, reader: WarehouseReader) -> None:
         filters = Filters.from_dict(run["filters"])
         directory = reader.path.parent / "models" / "clustering"  # "with the warehouse", one folder per version
         store = stores.setdefault(str(directory), ClusterStore(directory))
-        return store.get(reader.version, scope(filters), run["groups"], run["algorithm"],
-                         lambda: reader.query(FEATURE_QUERY, filters))
+        with not_exported(reader):  # an export holds the clustering's results, stored or computed
+            return store.get(reader.version, scope(filters), run["groups"], run["algorithm"],
+                             lambda: reader.query(FEATURE_QUERY, filters))
+
+    def report_result(filters: Filters) -> ClusteringResult:
+        """The clustering as the tab first shows it (every feature group, KMeans): what reports print."""
+        return result_for({"filters": filters.to_dict(), "groups": DEFAULT_GROUPS, "algorithm": "kmeans",
+                           "error": None})
+
+    def features_of(filters: Filters) -> pd.DataFrame:
+        with not_exported(reader):  # an export holds the comparison, not the features of every customer in view
+            return reader.query(FEATURE_QUERY, filters)
+
+    def comparison(filters: Filters, result: ClusteringResult, first: str | None, second: str | None) -> object:
+        if not first or not second:
+            return html.P("Choose two groups to compare.", className="text-muted small")
+        features = features_of(filters)
+        frame = clustering.compare_segments(features, result, first, second)
+        export_frame(reader, "clustering/comparison", frame)
+        basis = features["basis"].iloc[0] if len(features) else None
+        return figures.comparison_table(frame, _choice_text(first), _choice_text(second), basis)
+
+    def report_comparison(filters: Filters) -> object:
+        """The comparison as the tab first shows it: the first two groups offered (the two largest clusters)."""
+        result = report_result(filters)
+        if result.status == "too_few":
+            return empty_figure(result.message)
+        _options, first, _same, second = compare_options(
+            clustering.segment_choices(features_of(filters), result), None, None)
+        return comparison(filters, result, first, second)
+
+    def kpis(result: ClusteringResult) -> dict[str, tuple[str, str]]:
+        export_frame(reader, "clustering/metrics", metrics_frame(result))
+        return kpi_texts(result)
 
     @app.callback(Output("clusters-run", "data"), Output("clusters-status", "children"),
                   Input("filters", "data"), Input("clusters-groups", "value"), Input("clusters-algorithm", "value"))
@@ -206,7 +258,7 @@ def register(app: Dash, reader: WarehouseReader) -> None:
     @app.callback(kpi_outputs(list(KPIS)), Input("clusters-run", "data"))
     def update_kpis(run_data: dict | None) -> list:
         try:
-            texts = kpi_texts(result_for(run_data))
+            texts = kpis(result_for(run_data))
         except Exception as exc:
             return [part for _ in KPIS for part in ("–", str(exc)[:200], "small text-danger")]
         return [part for kpi_id in KPIS for part in (*texts[kpi_id], "small text-muted")]
@@ -218,10 +270,25 @@ def register(app: Dash, reader: WarehouseReader) -> None:
             retried = callback_context.triggered_id == f"{chart_id}-retry"
             return chart_body(chart_id, lambda: _unless_too_few(result_for(run_data, retried), build))
 
-    chart("clusters-pca", lambda r: figures.pca_scatter(r.points, r.labels, r.explained_variance, r.customers))
-    chart("clusters-rfm3d", lambda r: figures.rfm_scatter_3d(r.points, r.labels, r.customers))
-    chart("clusters-boxes", lambda r: figures.box_grid(r.boxes, r.labels, list(r.features), _basis(r)))
-    chart("clusters-profile", lambda r: figures.profile_table(r.profile, list(r.features), _basis(r)))
+        # reports show the card for the tab's first state (report_result); their export gets what it shows
+        register_report_item(chart_id, lambda f: _unless_too_few(report_result(f), build))
+
+    def exported(name: str, frame: pd.DataFrame | None, shown: object) -> object:
+        if frame is not None:
+            export_frame(reader, name, frame)
+        return shown
+
+    register_report_kpis(list(KPIS), lambda f: kpis(report_result(f)))
+    chart("clusters-pca", lambda r: exported("clustering/points", r.points, figures.pca_scatter(
+        r.points, r.labels, r.explained_variance, r.customers)))
+    chart("clusters-rfm3d", lambda r: exported("clustering/points", r.points, figures.rfm_scatter_3d(
+        r.points, r.labels, r.customers)))
+    chart("clusters-boxes", lambda r: exported("clustering/boxes", r.boxes, figures.box_grid(
+        r.boxes, r.labels, list(r.features), _basis(r))))
+    # the profile's export also lists every customer in view with their cluster
+    chart("clusters-profile", lambda r: exported("clustering/assignments", r.assignments, exported(
+        "clustering/profile", r.profile, figures.profile_table(r.profile, list(r.features), _basis(r)))))
+    register_report_item("clusters-compare", report_comparison)
 
     @app.callback(Output("clusters-compare-first", "options"), Output("clusters-compare-first", "value"),
                   Output("clusters-compare-second", "options"), Output("clusters-compare-second", "value"),
@@ -241,16 +308,9 @@ def register(app: Dash, reader: WarehouseReader) -> None:
                   Input("clusters-compare-second", "value"), Input("clusters-compare-retry", "n_clicks"))
     def update_comparison(run_data: dict | None, first: str | None, second: str | None, _retry: int | None) -> tuple:
         retried = callback_context.triggered_id == "clusters-compare-retry"
-
-        def build() -> object:
-            result = result_for(run_data, retried)
-            if not first or not second:
-                return html.P("Choose two groups to compare.", className="text-muted small")
-            features = reader.query(FEATURE_QUERY, Filters.from_dict(run_data["filters"]))
-            frame = clustering.compare_segments(features, result, first, second)
-            basis = features["basis"].iloc[0] if len(features) else None
-            return figures.comparison_table(frame, _choice_text(first), _choice_text(second), basis)
-        return chart_body("clusters-compare", build)
+        return chart_body("clusters-compare", lambda: comparison(
+            Filters.from_dict(run_data["filters"]) if run_data else Filters(), result_for(run_data, retried),
+            first, second))
 
 
 def _unless_too_few(result: ClusteringResult, build: Callable[[ClusteringResult], object]) -> object:

@@ -16,7 +16,7 @@ import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashapp.components import chart_body, chart_card, register_chart
+from dashapp.components import chart_body, chart_card, register_chart, register_report_item
 from dashapp.figures import usage as figures
 from dashapp.figures.common import empty_figure
 from warehouse.filters import Filters
@@ -145,27 +145,50 @@ def register(app: Dash, reader: WarehouseReader) -> None:
         chosen_feature, chosen_steps = picker_values(names, feature, steps)
         return options, chosen_feature, options, chosen_steps
 
+    def top_teams(filters: Filters, feature: str | None) -> object:
+        if not feature:
+            return empty_figure(figures.NO_USAGE)
+        return figures.feature_top_teams(reader.query("usage/feature_top_teams", filters, feature=feature,
+                                                      limit=TOP_TEAMS), feature)
+
+    def correlation(filters: Filters, level: str | None) -> object:
+        level = level if level in ("teams", "users") else "teams"
+        return figures.correlation(reader.query("usage/feature_correlation", filters,
+                                                features=features()[:MAX_MATRIX_FEATURES]), level)
+
+    def funnel(filters: Filters, steps: list[str], names: list[str]) -> object:
+        if not names:
+            return empty_figure(figures.NO_USAGE)
+        chosen = funnel_steps(steps, names)
+        if len(chosen) < 2:
+            return figures.funnel(pd.DataFrame())
+        frame = reader.query("usage/funnel", filters, funnel_features=chosen)
+        return figures.funnel(frame, dropped=len(set(steps)) - len(chosen))
+
+    def default_funnel(filters: Filters) -> object:
+        names = features()
+        return funnel(filters, picker_values(names, None, None)[1], names)
+
+    # reports show these cards as the tab first shows them: the most used feature, teams, the default funnel
+    register_report_item("usage-feature-teams", lambda f: top_teams(f, picker_values(features(), None, None)[0]))
+    register_report_item("usage-correlation", lambda f: correlation(f, "teams"))
+    register_report_item("usage-funnel", default_funnel)
+
     @app.callback(Output("usage-feature-teams-body", "children"), Output("usage-feature-teams-retry", "className"),
                   Input("filters", "data"), Input("usage-feature-pick", "value"),
                   Input("usage-feature-teams-retry", "n_clicks"))
     def update_top_teams(filters_data: dict, feature: str | None, _retry: int | None) -> tuple:
         def build() -> object:
-            if not feature:
-                if features():
-                    raise PreventUpdate  # fill_pickers is about to choose the most used feature
-                return empty_figure(figures.NO_USAGE)
-            return figures.feature_top_teams(reader.query("usage/feature_top_teams", Filters.from_dict(filters_data),
-                                                          feature=feature, limit=TOP_TEAMS), feature)
+            if not feature and features():
+                raise PreventUpdate  # fill_pickers is about to choose the most used feature
+            return top_teams(Filters.from_dict(filters_data), feature)
         return _body("usage-feature-teams", build)
 
     @app.callback(Output("usage-correlation-body", "children"), Output("usage-correlation-retry", "className"),
                   Input("filters", "data"), Input("usage-correlation-level", "value"),
                   Input("usage-correlation-retry", "n_clicks"))
     def update_correlation(filters_data: dict, level: str, _retry: int | None) -> tuple:
-        level = level if level in ("teams", "users") else "teams"
-        return chart_body("usage-correlation", lambda: figures.correlation(reader.query(
-            "usage/feature_correlation", Filters.from_dict(filters_data),
-            features=features()[:MAX_MATRIX_FEATURES]), level))
+        return chart_body("usage-correlation", lambda: correlation(Filters.from_dict(filters_data), level))
 
     @app.callback(Output("usage-funnel-body", "children"), Output("usage-funnel-retry", "className"),
                   Input("filters", "data"), Input("usage-funnel-steps", "value"),
@@ -173,15 +196,9 @@ def register(app: Dash, reader: WarehouseReader) -> None:
     def update_funnel(filters_data: dict, steps: list[str] | None, _retry: int | None) -> tuple:
         def build() -> object:
             names = features()
-            if not names:
-                return empty_figure(figures.NO_USAGE)
-            if steps is None:
+            if names and steps is None:
                 raise PreventUpdate  # fill_pickers is about to set the default order
-            chosen = funnel_steps(steps, names)
-            if len(chosen) < 2:
-                return figures.funnel(pd.DataFrame())
-            frame = reader.query("usage/funnel", Filters.from_dict(filters_data), funnel_features=chosen)
-            return figures.funnel(frame, dropped=len(set(steps)) - len(chosen))
+            return funnel(Filters.from_dict(filters_data), steps or [], names)
         return _body("usage-funnel", build)
 
 

@@ -18,7 +18,17 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
-from dashapp.components import GRAPH_CONFIG, chart_body, chart_card
+from dashapp.components import (
+    GRAPH_CONFIG,
+    chart_body,
+    chart_card,
+    export_frame,
+    format_like_d3,
+    not_exported,
+    register_report_item,
+    report_table,
+    rows_note,
+)
 from dashapp.figures import usage as figures
 from dashapp.figures.common import is_missing
 from dashapp.grids import grid_sort, infinite_grid, number_column, register_grid_refresh, requested_block
@@ -47,6 +57,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "last_activity_date": ("Last used", "text"),
 }
 DEFAULT_SORT = ("window_events", "desc")
+TEAMS_HELP = ("Every team in view with its profile, its usage events in the profiles' window, events per member and "
+              "its most used feature (with that feature's share of its events).")
+REPORT_ROWS = 50  # teams printed in a PDF report (the Excel export has all of them)
 _FORMATS = {"window_events": ",d", "team_size": ",d", "events_per_member": ",.1f"}
 # column widths in pixels (the name takes the rest): the table fits a 1366 px screen without scrolling sideways
 _WIDTHS = {"customer_id": 110, "profile": 165, "window_events": 80, "team_size": 80, "events_per_member": 80,
@@ -86,9 +99,7 @@ def _grid_card() -> dbc.Card:
                       debounce=True, size="sm", style={"maxWidth": "220px"}),
         ], className="d-flex align-items-center gap-2 flex-wrap")),
         dbc.CardBody([
-            html.P("Every team in view with its profile, its usage events in the profiles' window, events per member "
-                   "and its most used feature (with that feature's share of its events). Sort by any column header.",
-                   className="text-muted small mb-2"),
+            html.P(f"{TEAMS_HELP} Sort by any column header.", className="text-muted small mb-2"),
             html.Div(id="usage-profiles-count", className="small mb-2", **{"aria-live": "polite"}),
             dcc.Store(id="usage-profiles-refresh"),
             # a tighter cell padding than the theme's: nine columns fit a 1366 px screen without cutting numbers
@@ -180,6 +191,21 @@ def page(assignments: pd.DataFrame, profile: str | None, search: str | None, sor
     return records, len(rows)
 
 
+def report_grid(reader: WarehouseReader, result: TeamProfiles) -> html.Div:
+    """The teams table for a report: its first REPORT_ROWS rows in the grid's default order (most events first),
+    through the grid's own `page`; the export gets every team (the computed assignments)."""
+    export_frame(reader, "team_profiles/teams", result.assignments)
+    rows, total = page(result.assignments, ALL_PROFILES, None, DEFAULT_SORT, 0, REPORT_ROWS)
+    for row in rows:  # as the grid formats them in the browser
+        for column, spec in _FORMATS.items():
+            row[column] = format_like_d3(row.get(column), spec)  # "–" for none, as the grid shows it
+    return html.Div([
+        html.P(rows_note(len(rows), total, "teams", "most usage events in the window first"), className="small"),
+        report_table({column: header for column, (header, _kind) in COLUMNS.items()}, rows, "teams",
+                     {column: "num" for column in _FORMATS} | {"last_activity_date": "nowrap"}),
+    ])
+
+
 # ---------------------------------------------------------------- callbacks
 
 
@@ -195,9 +221,24 @@ def register(app: Dash, reader: WarehouseReader) -> None:
         directory = reader.path.parent / "models" / "team_profiles"  # with the warehouse; one folder per version
         store = stores.setdefault(str(directory), ProfileStore(directory))
         window = team_profiles.PROFILE_WINDOW_DAYS
-        return store.get(reader.version, scope(filters), lambda: (
-            reader.query(QUERIES[0], filters, window_days=window), reader.query(QUERIES[1], filters,
-                                                                                 window_days=window)))
+        with not_exported(reader):  # an export holds the profiles themselves, stored or computed
+            return store.get(reader.version, scope(filters), lambda: (
+                reader.query(QUERIES[0], filters, window_days=window), reader.query(QUERIES[1], filters,
+                                                                                     window_days=window)))
+
+    def report_result(filters: Filters) -> TeamProfiles:
+        return result_for({"filters": filters.to_dict(), "error": None})
+
+    def mix_card(result: TeamProfiles) -> html.Div:
+        export_frame(reader, "team_profiles/profiles", result.profiles)
+        colours = figures.feature_colours(list(reader.query("usage/feature_list")["feature_name"]))
+        figure = figures.profile_mix(result.profiles, list(result.features), colours)
+        return html.Div([dcc.Graph(id="usage-profiles-mix", figure=figure, config=GRAPH_CONFIG),
+                         figures.profile_summary(result.profiles)])
+
+    register_report_item("usage-profiles-mix", lambda f: mix_card(report_result(f)))
+    register_report_item("usage-profiles-grid", lambda f: report_grid(reader, report_result(f)),
+                         title="Teams and their profile", help_text=TEAMS_HELP)
 
     @app.callback(Output("usage-profiles-run", "data"), Output("usage-profiles-status", "children"),
                   Output("usage-profiles-filter", "options"), Output("usage-profiles-filter", "value"),
@@ -222,11 +263,7 @@ def register(app: Dash, reader: WarehouseReader) -> None:
                   Input("usage-profiles-run", "data"), Input("usage-profiles-mix-retry", "n_clicks"))
     def update_mix(run_data: dict | None, _retry: int | None) -> tuple:
         def build() -> object:
-            result = result_for({**run_data, "error": None} if run_data and _retry else run_data)
-            colours = figures.feature_colours(list(reader.query("usage/feature_list")["feature_name"]))
-            figure = figures.profile_mix(result.profiles, list(result.features), colours)
-            return html.Div([dcc.Graph(id="usage-profiles-mix", figure=figure, config=GRAPH_CONFIG),
-                             figures.profile_summary(result.profiles)])
+            return mix_card(result_for({**run_data, "error": None} if run_data and _retry else run_data))
         return chart_body("usage-profiles-mix", build)
 
     # new profiles, profile filter or search: the grid asks for its rows again (as the segment explorer does)

@@ -198,3 +198,25 @@ def test_the_search_script_hides_what_does_not_match(reader, query, shown, summa
     visible_sections = {s for s, hidden in zip(section_ids, sections_hidden, strict=True) if not hidden}
     assert visible_sections == {s for s, members in index["sections"].items() if set(members) & set(visible)}
     assert text == summary.format(total=index["total"])
+
+
+def test_the_glossary_in_a_report_is_its_text_without_the_controls(reader):
+    import html as html_lib
+
+    from config.rules import load_rules
+    from reports.content import build_tab_report
+    from reports.html import to_html
+    from warehouse.filters import Filters
+
+    report = build_tab_report(reader, "glossary", Filters())
+    assert [card.title for card in report.cards] == ["Glossary"] and report.missing == []
+    html = html_lib.unescape(str(to_html(report.cards[0].body, lambda _figure: "")))
+    sections = build_glossary()
+    for section in sections:
+        assert f">{section.category}</h3>" in html
+        for entry in section.entries:
+            assert f">{entry.term}</h4>" in html, entry.term
+    high = load_rules()["value_segment"]["high_min_ltv"]
+    assert f"[value_segment] high_min_ltv</code> = {high}" in html  # the configured value, written out
+    assert "<button" not in html and "<input" not in html and "href" not in html  # links print as their text
+    assert "billing" in html  # a category present in this warehouse (glossary/categories)

@@ -420,3 +420,14 @@ def test_empty_states():
     assert is_empty_state(figures.cohort_heatmap(CELLS.iloc[:1]))  # only a month without data
     assert is_empty_state(figures.retention_curves(CELLS.iloc[0:0], CURVE.iloc[0:0]))
     assert is_empty_state(figures.retention_curves(CELLS, CURVE.iloc[0:0]))
+
+
+def test_reports_rebuild_the_heatmap_and_the_curves_with_the_drop_offs_in_words(reader):
+    from reports.content import build_tab_report
+    from reports.html import to_html
+
+    cards = {card.chart_id: card.body for card in build_tab_report(reader, "retention", Filters()).cards}
+    assert isinstance(cards["retention-heatmap"], go.Figure)
+    # the two drop-offs of test_average_curve_weighted_by_cohort_size_and_drop_offs, under the chart
+    text = str(to_html(cards["retention-curves"], lambda _figure: "[chart]"))
+    assert text.startswith("<div>[chart]<p") and "2 drop-offs" in text and "−25.9 pp over 27 customers" in text

@@ -171,3 +171,39 @@ def test_the_callbacks_end_to_end(tmp_path):
     assert status == section.NO_GROUPS and run["error"] is None
     body, retry = call("..clusters-pca-body.children...clusters-pca-retry.className..", run, None)
     assert retry == "d-none" and body.figure.layout.annotations[0].text == section.NO_GROUPS
+
+
+def test_reports_show_the_first_state_and_export_what_the_cards_show(tmp_path):
+    from dashapp.components import REPORT_ITEMS
+    from reports.content import RecordingReader
+
+    reader = FakeReader(tmp_path / "warehouse.duckdb")
+
+    def report_items() -> tuple[RecordingReader, dict]:
+        recorder = RecordingReader(reader)  # type: ignore[arg-type]  # duck-typed, as in reports.content
+        section.register(dash.Dash(__name__, suppress_callback_exceptions=True), recorder)
+        return recorder, {i: dict(REPORT_ITEMS[i]) for i in [*section.KPIS, *section.CHARTS]}
+
+    recorder, items = report_items()
+    # every feature group, KMeans: the fit the dashboard shows first (test_the_callbacks_end_to_end)
+    assert items["clusters-kpi-k"]["texts"](Filters())["clusters-kpi-k"] == ("4", "chosen by the best silhouette "
+                                                                              "of k = 2–8")
+    assert [name for name, _ in recorder.frames] == ["clustering/metrics"]  # the fit's input is not card data
+    assert reader.queries == 1
+    recorder.frames = []
+    assert [t.name for t in items["clusters-pca"]["build"](Filters()).data] == ["Power", "Regular", "At-Risk",
+                                                                               "Dormant"]
+    assert [name for name, _ in recorder.frames] == ["clustering/points"]
+    recorder.frames = []
+    items["clusters-profile"]["build"](Filters())
+    exported = dict(recorder.frames)
+    assert list(exported) == ["clustering/profile", "clustering/assignments"]
+    assert len(exported["clustering/assignments"]) == len(blobs())  # every customer with their cluster
+    recorder.frames = []
+    comparison = str(items["clusters-compare"]["build"](Filters()))
+    assert "Cluster: Power" in comparison and "Cluster: Regular" in comparison  # the first two groups offered
+    assert [name for name, _ in recorder.frames] == ["clustering/comparison"]
+    # a second report loads the stored fit: the same frames, no new fit
+    recorder, items = report_items()
+    items["clusters-kpi-k"]["texts"](Filters())
+    assert [name for name, _ in recorder.frames] == ["clustering/metrics"] and reader.queries == 1 + 2

@@ -462,3 +462,25 @@ def test_every_callback_id_is_in_the_layout(usage):
     # KPI cards and one per check-up chart; features: four charts, the pickers, top teams, correlation, funnel;
     # profiles: the run, the mix, the grid's rows (the grid refresh is a client-side callback, counted too)
     assert count == 1 + len(tab.CHARTS) + len(features_tab.CHARTS) + 4 + 4
+
+
+# ---------------------------------------------------------------- reports: the cards with controls in their first state
+
+def test_reports_show_the_cards_with_controls_as_the_tab_first_shows_them(usage):
+    from reports.content import build_tab_data, build_tab_report
+    from reports.html import to_html
+
+    cards = {card.chart_id: card.body for card in build_tab_report(usage, "usage", MARCH).cards}
+    # the most used feature (search): X 6 events, Y 2, Z 1 (test_feature_top_teams)
+    teams = cards["usage-feature-teams"]
+    assert sorted(int(x) for x in teams.data[0].x) == [1, 2, 6]  # Z has one search event too
+    # the funnel over the default steps: all three features, most used first
+    assert list(cards["usage-funnel"].data[0].y) == [f"{n}. {f}" for n, f in enumerate(FEATURES, start=1)]
+    assert cards["usage-correlation"].data[0].type == "heatmap"
+    # the teams table on paper: every team (three, fewer than the 50 printed), most events first (X 9, Y 6, Z 1)
+    grid = str(to_html(cards[profiles_tab.GRID_ID], lambda _f: ""))
+    assert "All 3 teams, most usage events in the window first." in grid
+    assert grid.index(">X<") < grid.index(">Y<") < grid.index(">Z<")
+    data = {card.card_id: dict(card.frames) for card in build_tab_data(usage, "usage", MARCH).cards}
+    assert sorted(data[profiles_tab.GRID_ID]["team_profiles/teams"]["customer_id"]) == ["X", "Y", "Z"]
+    assert list(data["usage-feature-teams"]["usage/feature_top_teams"]["customer_id"]) == ["X", "Y", "Z"]

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 
@@ -161,22 +160,25 @@ def test_every_covered_tab_exports_its_cards_data(reader, filters):
         assert data.cards and all(c.frames and not c.error for c in data.cards), tab_id
 
 
-def test_the_download_excel_button_sends_the_workbook_of_the_url_state(data_dir):
+def test_the_download_excel_button_links_to_the_workbook_of_the_url_state(data_dir):
     from config.settings import load_settings
     from dashapp.app import create_app
 
     app = create_app(load_settings({"CUSTOMER_INSIGHT_DATA_DIR": str(data_dir)}))
     payload = {
-        "output": "..report-download.data...report-error.children..",
-        "outputs": [{"id": "report-download", "property": "data"}, {"id": "report-error", "property": "children"}],
-        "inputs": [{"id": "report-pdf", "property": "n_clicks", "value": None},
-                   {"id": "report-xlsx", "property": "n_clicks", "value": 1}],
-        "changedPropIds": ["report-xlsx.n_clicks"],
-        "state": [{"id": "url", "property": "search", "value": "?tab=support&risk=High"}],
+        "output": "report-xlsx.href", "outputs": {"id": "report-xlsx", "property": "href"},
+        "inputs": [{"id": "url", "property": "search", "value": "?tab=support&risk=High"}],
+        "changedPropIds": ["url.search"],
     }
-    response = app.server.test_client().post("/_dash-update-component", json=payload)
+    client = app.server.test_client()
+    response = client.post("/_dash-update-component", json=payload)
     assert response.status_code == 200, response.data[:500]
-    download = json.loads(response.data)["response"]["report-download"]["data"]
-    assert download["filename"].startswith("customer-insight-support-") and download["filename"].endswith(".xlsx")
-    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(download["content"])))
+    href = json.loads(response.data)["response"]["report-xlsx"]["href"]
+    assert href == "/export/view.xlsx?tab=support&risk=High"
+    download = client.get(href)
+    assert download.status_code == 200
+    disposition = download.headers["Content-Disposition"]
+    assert "customer-insight-support-" in disposition and disposition.endswith('.xlsx"')
+    book = openpyxl.load_workbook(io.BytesIO(download.data))
     assert book.sheetnames[0] == "About" and len(book.sheetnames) > 2
+    assert "Churn risk: High" in [value for row in about_rows(book) for value in row]

@@ -81,7 +81,9 @@ def test_the_download_button_sends_the_pdf_of_the_url_state(data_dir):
         "output": "..report-download.data...report-error.children..",
         "outputs": [{"id": "report-download", "property": "data"}, {"id": "report-error", "property": "children"}],
         "inputs": [{"id": "report-pdf", "property": "n_clicks", "value": 1},
-                   {"id": "report-xlsx", "property": "n_clicks", "value": None}],
+                   {"id": "report-full", "property": "n_clicks", "value": None},
+                   {"id": "report-executive", "property": "n_clicks", "value": None},
+                   {"id": "report-activity", "property": "n_clicks", "value": None}],
         "changedPropIds": ["report-pdf.n_clicks"],
         "state": [{"id": "url", "property": "search", "value": "?tab=support&risk=High"}],
     }

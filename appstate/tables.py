@@ -1,0 +1,71 @@
+"""The current schema of the app-state database, for queries. Migrations (appstate/migrations.py) create it; change
+both together (a new step there, the new columns here)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, Float, Integer, MetaData, String, Table, Text
+
+from appstate.db import UtcDateTime
+
+metadata = MetaData()
+
+permalinks = Table(
+    "permalinks", metadata,
+    Column("code", String(16), primary_key=True),
+    Column("search", Text, nullable=False),              # the dashboard query string, without the "?"
+    Column("search_sha256", String(64), nullable=False, unique=True),  # same query string -> same code
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_used_at", UtcDateTime),
+)
+
+schedules = Table(
+    "schedules", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("search", Text, nullable=False),              # the saved view: a dashboard query string
+    Column("recipients", Text, nullable=False),          # "a@x.com, b@y.com"
+    Column("frequency", String(10), nullable=False),     # daily | weekly
+    Column("weekday", Integer),                          # weekly: 0 = Monday ... 6 = Sunday
+    Column("time_of_day", String(5), nullable=False),    # HH:MM in `timezone`
+    Column("timezone", String(64), nullable=False),      # IANA name, e.g. Europe/Paris
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("next_run_at", UtcDateTime, nullable=False),  # due when <= now; moved on by the run that claims it
+    Column("last_run_at", UtcDateTime),
+    Column("last_status", String(10)),                   # sent | failed
+    Column("last_error", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+alerts = Table(
+    "alerts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("metric", String(64), nullable=False),        # an id of config/rules.toml [alerts] metrics
+    Column("operator", String(10), nullable=False),      # above | below
+    Column("threshold", Float, nullable=False),
+    Column("search", Text, nullable=False),              # the saved view whose filters the metric is computed with
+    Column("recipients", Text, nullable=False),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("state", String(10), nullable=False, default="new"),  # new | clear | fired | retry (appstate/alerts.py)
+    Column("last_value", Float),
+    Column("checked_version", String(64)),               # warehouse version of the last check (None: check again)
+    Column("last_checked_at", UtcDateTime),
+    Column("last_fired_at", UtcDateTime),
+    Column("last_error", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+deliveries = Table(
+    "deliveries", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(10), nullable=False),          # schedule | alert
+    Column("job_id", Integer, nullable=False),
+    Column("job_name", String(200), nullable=False),
+    Column("recipients", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("status", String(10), nullable=False),        # sent | failed
+    Column("error", Text),
+    Column("size_bytes", Integer),
+    Column("created_at", UtcDateTime, nullable=False),
+)

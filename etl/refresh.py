@@ -1,0 +1,134 @@
+""""Refresh data": re-run the load of the warehouse in service (the source of its last successful load, or
+CUSTOMER_INSIGHT_REFRESH_SOURCE) in a background process, while the dashboard keeps serving the old warehouse.
+
+The load swaps the new warehouse in atomically when it is done (etl.load); readers see the new file at their next
+query and every cache is keyed by the warehouse version, so nothing needs invalidating by hand. The state of the
+refresh lives in one small JSON file next to the warehouse (data_dir/refresh.json, written atomically), so every
+gunicorn worker and every browser sees the same one; the load's own lock keeps two loads from running at once.
+
+`python -m etl.refresh` is the background process: it runs the load and writes the final state itself; a process
+killed before that leaves "running" with a dead pid, which reads as failed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+from config.settings import Settings, load_settings
+
+SOURCE_ENV = "CUSTOMER_INSIGHT_REFRESH_SOURCE"
+STATUS_FILE = "refresh.json"
+LOG_FILE = "refresh.log"
+
+
+@dataclass
+class RefreshState:
+    state: str = "idle"  # idle | running | done | failed
+    source: str = ""
+    started_at: str = ""
+    finished_at: str = ""
+    message: str = ""
+    pid: int = 0
+
+
+def source_to_refresh(settings: Settings, history: list[dict]) -> Path | None:
+    """The folder or mapping file to load: the setting, else the source of the newest successful load."""
+    configured = os.environ.get(SOURCE_ENV)
+    if configured:
+        return Path(configured)
+    done = [run for run in history if run.get("status") == "success" and run.get("source")]
+    return Path(done[0]["source"]) if done else None  # history is newest first
+
+
+def read_state(settings: Settings) -> RefreshState:
+    path = settings.data_dir / STATUS_FILE
+    try:
+        state = RefreshState(**json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError):
+        return RefreshState()
+    if state.state == "running" and not _alive(state.pid):
+        return RefreshState("failed", state.source, state.started_at, "", "the load stopped unexpectedly "
+                            f"(see {settings.data_dir / LOG_FILE}); the warehouse in service was not changed", 0)
+    return state
+
+
+def start_refresh(settings: Settings, history: list[dict]) -> RefreshState:
+    """Start the background load unless one is running; returns the state to show."""
+    current = read_state(settings)
+    if current.state == "running":
+        return current
+    source = source_to_refresh(settings, history)
+    if source is None or not source.exists():
+        return RefreshState("failed", str(source or ""), message=(
+            f"no source to refresh from: set {SOURCE_ENV} to the folder (or mapping file) to load"
+            if source is None else f"the source of the last load is gone: {source}"))
+    log = (settings.data_dir / LOG_FILE).open("w")
+    process = subprocess.Popen([sys.executable, "-m", "etl.refresh", str(source)], stdout=log,
+                               stderr=subprocess.STDOUT, env=os.environ.copy(), start_new_session=True)
+    log.close()
+    # the process writes its final state itself; reap it here so that it does not linger as a zombie
+    threading.Thread(target=process.wait, daemon=True).start()
+    state = RefreshState("running", str(source), _now(), pid=process.pid)
+    write_state(settings, state)
+    return state
+
+
+def write_state(settings: Settings, state: RefreshState) -> None:
+    path = settings.data_dir / STATUS_FILE
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(json.dumps(asdict(state)))
+    os.replace(tmp, path)
+
+
+def run(source: Path, settings: Settings | None = None) -> RefreshState:
+    """The background process: the load, then its outcome as the final state."""
+    from etl.load import LoadError, run_load
+    from etl.sources.discover import plan_from_folder, plan_from_mapping
+    from etl.sources.errors import SourceError
+
+    settings = settings or load_settings()
+    started = read_state(settings).started_at or _now()
+    state = RefreshState("running", str(source), started, pid=os.getpid())
+    write_state(settings, state)
+    try:
+        plan = plan_from_mapping(source) if source.suffix == ".toml" else plan_from_folder(source)
+        report = run_load(settings, plan)
+        state.state, state.message = "done", report.message or f"load {report.load_id}: {report.status}"
+    except (SourceError, LoadError) as exc:
+        state.state, state.message = "failed", f"{exc}; the warehouse in service was not changed"
+    except Exception as exc:  # anything else: said, and the old warehouse keeps serving
+        state.state, state.message = "failed", f"{type(exc).__name__}: {exc}; the warehouse in service was not changed"
+    state.finished_at, state.pid = _now(), 0
+    write_state(settings, state)
+    return state
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a finished child not reaped yet is a zombie: not running
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][:1] != "Z"
+    except OSError:
+        return True
+
+
+def _now() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+if __name__ == "__main__":
+    final = run(Path(sys.argv[1]))
+    print(f"refresh {final.state}: {final.message}")
+    sys.exit(0 if final.state == "done" else 1)

@@ -1,0 +1,86 @@
+"""The app-state database's migrations and its independence from the warehouse: an old database is upgraded on open
+with its rows kept, a newer one is refused, SQLite runs in WAL mode, and a warehouse rebuild leaves app.db alone."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+
+import pytest
+from sqlalchemy import create_engine, insert, text
+
+from appstate import AppStateError, AppStore, create_permalink, open_store, resolve_permalink
+from appstate.db import utc_now
+from appstate.migrations import LATEST, MIGRATIONS, migrate, schema_version
+from appstate.schedules import add_schedule, list_schedules
+from config.settings import load_settings
+from tests.etl.conftest import SAMPLES, run_cli
+
+
+def tables(path) -> set[str]:
+    with sqlite3.connect(path) as con:
+        return {row[0] for row in con.execute("select name from sqlite_master where type = 'table'")}
+
+
+def test_an_old_database_is_upgraded_on_open_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "app.db"
+    engine = create_engine(f"sqlite:///{path}")
+    assert migrate(engine, target=1) == [1]  # a database made by the version that only had permalinks
+    with engine.begin() as conn:
+        conn.execute(text("insert into permalinks (code, search, search_sha256, created_at) values "
+                          "('abcdefghj', 'tab=support', :sha, '2025-01-01 00:00:00')"),
+                     {"sha": hashlib.sha256(b"tab=support").hexdigest()})
+    engine.dispose()
+    assert "schedules" not in tables(path)
+
+    store = AppStore(f"sqlite:///{path}")
+    assert {"schedules", "alerts", "deliveries"} <= tables(path)
+    with sqlite3.connect(path) as con:
+        assert [row[0] for row in con.execute("select version from schema_version order by version")] == \
+            list(range(1, LATEST + 1)) == [step.version for step in MIGRATIONS]
+    assert resolve_permalink(store, "abcdefghj") == "?tab=support"  # the old row, read through the new code
+    assert create_permalink(store, "tab=support") == "abcdefghj"
+    store.close()
+    assert migrate(create_engine(f"sqlite:///{path}")) == []  # opening again applies nothing
+
+
+def test_a_database_newer_than_the_code_is_refused(tmp_path):
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    AppStore(url).close()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(insert(schema_version).values(version=LATEST + 1, description="from the future",
+                                                   applied_at=utc_now()))
+    with pytest.raises(AppStateError, match=f"schema version {LATEST + 1}, newer"):
+        AppStore(url)
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    store = AppStore(f"sqlite:///{tmp_path / 'app.db'}")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("pragma journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("pragma busy_timeout").scalar() >= 10_000
+    store.close()
+
+
+def test_the_default_app_database_is_a_file_beside_the_warehouse_and_a_rebuild_leaves_it_alone(tmp_path):
+    data = tmp_path / "data"
+    run_cli(data, "load", "--source", str(SAMPLES / "prd_raw_10"))
+    settings = load_settings({"CUSTOMER_INSIGHT_DATA_DIR": str(data)})
+    assert settings.app_db == f"sqlite:///{data / 'app.db'}"
+    store = open_store(settings)
+    code = create_permalink(store, "?tab=overview&risk=High")
+    add_schedule(store, name="Kept", search="?tab=overview", recipients="a@example.com", frequency="daily")
+    store.close()  # the last connection checkpoints the WAL into app.db
+    before = (data / "app.db").read_bytes(), os.stat(data / "app.db").st_ino
+    warehouse_inode = os.stat(data / "warehouse.duckdb").st_ino
+
+    run_cli(data, "load", "--source", str(SAMPLES / "prd_raw_10"), "--force")
+
+    assert os.stat(data / "warehouse.duckdb").st_ino != warehouse_inode  # the warehouse was swapped ...
+    assert ((data / "app.db").read_bytes(), os.stat(data / "app.db").st_ino) == before  # ... app.db untouched
+    reopened = AppStore(settings.app_db)
+    assert resolve_permalink(reopened, code) == "?tab=overview&risk=High"
+    assert [s.name for s in list_schedules(reopened)] == ["Kept"]
+    reopened.close()

@@ -1,0 +1,73 @@
+"""The full report (every tab in one PDF after a contents page) and the clear error of a machine without Chromium,
+through the `customer-insight report` command on the PRD-sample warehouse; the PDF read back with poppler."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from dashapp.state import TABS
+from reports.svg import merge_points, translate
+from tests.etl.conftest import run_cli
+
+
+def page_text(path, page: int | None = None) -> str:
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return subprocess.run(["pdftotext", "-layout", *pages, str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def full_pdf(data_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("full") / "full.pdf"
+    run_cli(data_dir, "report", "--kind", "full", "--url", "?tab=support&risk=High&risk=Medium", "--out", str(out))
+    return out
+
+
+def test_the_contents_page_lists_every_tab_with_the_page_it_starts_on(full_pdf):
+    contents = page_text(full_pdf, 1)
+    assert "Full report" in contents and "Churn risk: High" in contents and "Churn risk: Medium" in contents
+    listed = {}
+    for label in TABS.values():
+        if label == "Customer":  # no customer in this URL: said so, not listed
+            continue
+        found = re.search(rf"{re.escape(label)}[ .]*?(\d+)\s*$", contents, re.M)
+        assert found, f"{label} not in the contents:\n{contents}"
+        listed[label] = int(found.group(1))
+    assert "Customer (no customer selected)" in contents
+    assert list(listed.values()) == sorted(listed.values()) and len(set(listed.values())) == len(listed)
+    for label, page in listed.items():  # each tab's title heads the page the contents names
+        head = page_text(full_pdf, page).strip().splitlines()[0]
+        assert head.strip() == label, (label, page, head)
+
+
+def test_the_full_report_has_each_tabs_cards_and_no_missing_part(full_pdf):
+    text = page_text(full_pdf)
+    for title in ("Sentiment trend", "Tickets by priority", "Rating distribution", "Not in this PDF yet"):
+        assert (title in text) == (title != "Not in this PDF yet"), title
+
+
+def test_without_chromium_the_report_says_what_to_install(data_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))
+    result = run_cli(data_dir, "report", "--url", "?tab=overview", "--out", str(tmp_path / "r.pdf"), check=False)
+    assert result.returncode == 2, result.stderr
+    assert "charts in PDF reports need Chromium" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_merged_scatter_points_keep_their_places_and_styles():
+    style = b"opacity: 0.6; fill: rgb(0, 158, 115);"
+    # 60 points at x = 0..59, y = i + 0.5; one style: one path with 60 subpaths, each marker moved by hand
+    points = b"".join(b'<path class="point" transform="translate(%d,%s)" d="M3,0A3,3 0 1,1 0,-3A3,3 0 0,1 3,0Z" '
+                      b'style="%s"/>' % (i, b"%d.5" % i, style) for i in range(60))
+    merged = merge_points(b'<svg><g class="points">' + points + b"</g></svg>")
+    assert merged.count(b"<path") == 1 and style in merged
+    # the point at (7, 7.5): the circle of radius 3 starts at its right (10, 7.5) and arcs through its top (7, 4.5)
+    assert b"M 10 7.5 A 3 3 0 1 1 7 4.5 A 3 3 0 0 1 10 7.5 Z" in merged
+    circle = "M3,0A3,3 0 1,1 0,-3A3,3 0 0,1 3,0Z"
+    assert translate(circle, 10, 4.5) == "M 13 4.5 A 3 3 0 1 1 10 1.5 A 3 3 0 0 1 13 4.5 Z"
+    assert translate("m3,0l1,1", 1, 1) is None  # relative commands are not merged
+    few = b'<g class="points">' + points[: points.index(b"/>") + 2] + b"</g>"
+    assert merge_points(few) == few  # a handful of points: left as they are
