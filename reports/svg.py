@@ -3,7 +3,12 @@
 of a series that share a marker and a style are merged into one <path> whose subpaths are the markers moved to
 their places: the same picture with one difference, overlapping points of one series no longer darken each other
 (one shape is painted once). Only markers drawn with absolute path commands are merged (Plotly's symbols are);
-anything else is left as it is."""
+anything else is left as it is.
+
+Plain circles (Plotly's default marker, filled, no outline) are drawn cheaper still: each is a zero-length line
+("M x y h0") stroked with round caps as wide as the circle — PDF paints a round-capped zero-length line as a filled
+disc — instead of two arcs that WeasyPrint turns into Bézier curves in Python (5,000 points: 0.2 s instead of
+1.2 s of drawing)."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ import re
 _POINTS = re.compile(rb'<g class="points">(.*?)</g>', re.S)
 _POINT = re.compile(rb'<path class="point[^"]*" transform="translate\(([-\d.e]+),([-\d.e]+)\)" d="([^"]+)"'
                     rb' style="([^"]*)"/>')
+_CIRCLE = re.compile(rb"M([\d.]+),0A\1,\1 0 1,1 0,-\1A\1,\1 0 0,1 \1,0Z")
 _TOKEN = re.compile(r"[MLHVAZCQST]|[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?", re.I)
 MIN_POINTS = 50  # small series are left alone: nothing to gain
 
@@ -25,6 +31,9 @@ def _merge_group(match: re.Match) -> bytes:
     points = list(_POINT.finditer(body))
     if len(points) < MIN_POINTS or _POINT.sub(b"", body).strip():  # something else in the group: keep it all
         return match.group(0)
+    dots = _as_dots(points)
+    if dots is not None:
+        return b'<g class="points">' + dots + b"</g>"
     merged: dict[bytes, list[str]] = {}  # style -> markers, in drawing order of each style's first point
     for point in points:
         x, y, path, style = float(point.group(1)), float(point.group(2)), point.group(3), point.group(4)
@@ -35,6 +44,25 @@ def _merge_group(match: re.Match) -> bytes:
     paths = b"".join(b'<path class="points-merged" d="' + " ".join(parts).encode() + b'" style="'
                      + key.split(b"\0")[0] + b'"/>' for key, parts in merged.items())
     return b'<g class="points">' + paths + b"</g>"
+
+
+def _as_dots(points: list[re.Match]) -> bytes | None:
+    """The points as round-capped zero-length strokes, one path per (style, radius); None unless every point is a
+    filled circle without an outline."""
+    dots: dict[tuple[bytes, bytes], list[bytes]] = {}
+    for point in points:
+        circle = _CIRCLE.fullmatch(point.group(3))
+        style = dict(part.split(b":", 1) for part in point.group(4).replace(b" ", b"").split(b";") if b":" in part)
+        if not circle or style.get(b"stroke-width", b"0px") not in (b"0", b"0px") or b"fill" not in style:
+            return None
+        dots.setdefault((point.group(4), circle.group(1)), []).append(b"M%s %sh0" % (point.group(1), point.group(2)))
+    paths = []
+    for (style_text, radius), moves in dots.items():
+        style = dict(part.split(b":", 1) for part in style_text.replace(b" ", b"").split(b";") if b":" in part)
+        paint = (b"fill:none;stroke:%s;stroke-opacity:%s;stroke-width:%.2f;stroke-linecap:round;opacity:%s"
+                 % (style[b"fill"], style.get(b"fill-opacity", b"1"), 2 * float(radius), style.get(b"opacity", b"1")))
+        paths.append(b'<path class="points-merged" d="' + b" ".join(moves) + b'" style="' + paint + b'"/>')
+    return b"".join(paths)
 
 
 def translate(path: str, dx: float, dy: float) -> str | None:

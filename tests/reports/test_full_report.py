@@ -57,11 +57,24 @@ def test_without_chromium_the_report_says_what_to_install(data_dir, tmp_path, mo
     assert not (tmp_path / "r.pdf").exists()
 
 
-def test_merged_scatter_points_keep_their_places_and_styles():
-    style = b"opacity: 0.6; fill: rgb(0, 158, 115);"
-    # 60 points at x = 0..59, y = i + 0.5; one style: one path with 60 subpaths, each marker moved by hand
-    points = b"".join(b'<path class="point" transform="translate(%d,%s)" d="M3,0A3,3 0 1,1 0,-3A3,3 0 0,1 3,0Z" '
-                      b'style="%s"/>' % (i, b"%d.5" % i, style) for i in range(60))
+def scatter(style: bytes, n: int = 60) -> bytes:
+    """n Plotly circle markers of radius 3 at (i, i + 0.5), as kaleido writes them."""
+    return b"".join(b'<path class="point" transform="translate(%d,%d.5)" d="M3,0A3,3 0 1,1 0,-3A3,3 0 0,1 3,0Z" '
+                    b'style="%s"/>' % (i, i, style) for i in range(n))
+
+
+def test_plain_circles_become_round_capped_dots_at_their_places():
+    points = scatter(b"opacity: 0.6; stroke-width: 0px; fill: rgb(0, 158, 115); fill-opacity: 1;")
+    merged = merge_points(b'<svg><g class="points">' + points + b"</g></svg>")
+    assert merged.count(b"<path") == 1
+    assert b"M7 7.5h0" in merged and b"M59 59.5h0" in merged  # the point at (7, 7.5), the last one
+    # a disc of radius 3: a zero-length line 6 wide with round caps, in the fill colour and the same opacities
+    assert b"stroke:rgb(0,158,115);stroke-opacity:1;stroke-width:6.00;stroke-linecap:round;opacity:0.6" in merged
+
+
+def test_outlined_markers_are_merged_into_one_path_moved_to_their_places():
+    style = b"opacity: 0.6; stroke-width: 1px; stroke: rgb(0, 0, 0); fill: rgb(0, 158, 115);"
+    points = scatter(style)
     merged = merge_points(b'<svg><g class="points">' + points + b"</g></svg>")
     assert merged.count(b"<path") == 1 and style in merged
     # the point at (7, 7.5): the circle of radius 3 starts at its right (10, 7.5) and arcs through its top (7, 4.5)
@@ -69,5 +82,5 @@ def test_merged_scatter_points_keep_their_places_and_styles():
     circle = "M3,0A3,3 0 1,1 0,-3A3,3 0 0,1 3,0Z"
     assert translate(circle, 10, 4.5) == "M 13 4.5 A 3 3 0 1 1 10 1.5 A 3 3 0 0 1 13 4.5 Z"
     assert translate("m3,0l1,1", 1, 1) is None  # relative commands are not merged
-    few = b'<g class="points">' + points[: points.index(b"/>") + 2] + b"</g>"
+    few = b'<g class="points">' + scatter(style, 3) + b"</g>"
     assert merge_points(few) == few  # a handful of points: left as they are
