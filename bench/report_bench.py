@@ -21,13 +21,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from config.settings import load_settings  # noqa: E402
-from reports.kinds import pdf_from_search  # noqa: E402
+from reports.kinds import KINDS, pdf_from_search  # noqa: E402
 from warehouse.cache import QueryCache  # noqa: E402
 from warehouse.reader import WarehouseReader  # noqa: E402
 
 VIEWS = {"all time": "?tab=overview", "90 days, High risk": "?tab=support&range=90d&risk=High",
          "High Value": "?tab=usage&segment=High+Value"}
-KINDS = ["full", "tab", "executive", "activity"]
 
 
 class Timings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from functools import partial
 
 import dash
 import dash_bootstrap_components as dbc
@@ -52,6 +53,11 @@ def filter_options(reader: WarehouseReader) -> dict[str, list[str]]:
         order = ORDER.get(dimension)
         options[dimension] = sorted(values, key=lambda v: (order.index(v) if order and v in order else 99, v))
     return options
+
+
+def customer_exists(reader: WarehouseReader, customer_id: str) -> bool:
+    """Whether a customer id (the URL's `customer`) is in the warehouse: what parse_search asks of a link."""
+    return not reader.query("customer/customer_label", customer_id=customer_id).empty
 
 
 def layout(reader: WarehouseReader) -> html.Div:
@@ -171,9 +177,7 @@ def _state_from_controls(tab: str, preset: str, start: str | None, end: str | No
 
 def register(app: Dash, reader: WarehouseReader) -> None:
     keys = list(URL_KEYS)
-
-    def customer_exists(customer_id: str) -> bool:
-        return not reader.query("customer/customer_label", customer_id=customer_id).empty
+    known_customer = partial(customer_exists, reader)
 
     # The one writer of the URL, the controls, the filters and the selected customer: every change, wherever it
     # starts (a link, Back/Forward, a control, a pick in the Customer tab), goes through here.
@@ -198,11 +202,11 @@ def register(app: Dash, reader: WarehouseReader) -> None:
         bounds = reader.date_bounds()
         notices: list[str] = []
         if trigger is None or trigger == "url":
-            state, notices = parse_search(search, options, customer_exists)
+            state, notices = parse_search(search, options, known_customer)
         elif trigger == "preset-select":
             if not chosen_preset or chosen_preset not in (saved or {}):
                 return (dash.no_update,) * (10 + len(keys))
-            state, notices = parse_search(saved[chosen_preset], options, customer_exists)
+            state, notices = parse_search(saved[chosen_preset], options, known_customer)
         elif trigger == "f-reset":  # the filters go back to their defaults; the selected customer stays
             state = ViewState(tab=tab, customer=customer)
         else:

@@ -49,25 +49,34 @@ def check_browser() -> str:
 
 class ChartRenderer:
     """`with ChartRenderer() as charts: future = charts.submit(figure)`: figures are drawn in order by one browser
-    in a background thread while the caller goes on (building the next tab); `future.result()` is the SVG."""
+    in a background thread while the caller goes on (building the next tab); `future.result()` is the SVG. The
+    browser starts with the first figure: a report without charts (the Glossary) needs no Chromium."""
 
     def __init__(self) -> None:
-        self._browser = check_browser()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="report-charts", daemon=True)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
         self._renderer: object | None = None
         self._opened: concurrent.futures.Future | None = None
 
     def __enter__(self) -> ChartRenderer:
-        _BROWSERS.acquire()
-        self._thread.start()
-        self._opened = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
         return self
 
     def submit(self, figure: go.Figure) -> concurrent.futures.Future:
+        if self._loop is None:
+            self._start()
         return asyncio.run_coroutine_threadsafe(self._render(_without_webgl(figure)), self._loop)
 
+    def _start(self) -> None:
+        browser = check_browser()
+        _BROWSERS.acquire()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="report-charts", daemon=True)
+        self._thread.start()
+        self._opened = asyncio.run_coroutine_threadsafe(self._open(browser), self._loop)
+
     def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self._loop is None:  # no figure was submitted: no browser to close
+            return
         try:
             asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(timeout=30)
         finally:
@@ -76,7 +85,7 @@ class ChartRenderer:
             self._loop.close()
             _BROWSERS.release()
 
-    async def _open(self) -> None:
+    async def _open(self, browser: str) -> None:
         import kaleido  # imported here: the dashboard does not pay for it until the first report
         import kaleido.errors
 
@@ -87,7 +96,7 @@ class ChartRenderer:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                self._renderer = _ReportKaleido(n=1, path=self._browser)
+                self._renderer = _ReportKaleido(n=1, path=browser)
                 await self._renderer.open()
             except (kaleido.errors.ChromeNotFoundError, kaleido.errors.BrowserFailedError) as exc:
                 raise ReportError(f"{NO_BROWSER}: {exc}") from exc

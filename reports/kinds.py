@@ -26,12 +26,12 @@ def _activity(reader: WarehouseReader, view: View) -> bytes:
     return activity_report_pdf(reader, view)
 
 
-# kind -> (title for menus and file names, builder)
-KINDS: dict[str, tuple[str, Callable[[WarehouseReader, View], bytes]]] = {
-    "tab": ("This tab", _tab),
-    "full": ("Full report", full_report_pdf),
-    "executive": ("Executive summary", _executive),
-    "activity": ("Usage activity, last 30 days", _activity),
+# kind -> builder (the menu's labels: dashapp/shell.py PDF_MENU)
+KINDS: dict[str, Callable[[WarehouseReader, View], bytes]] = {
+    "tab": _tab,
+    "full": full_report_pdf,
+    "executive": _executive,
+    "activity": _activity,
 }
 
 
@@ -39,5 +39,4 @@ def pdf_from_search(reader: WarehouseReader, url_or_search: str, kind: str = "ta
     """The PDF of a kind for a dashboard URL, a permalink or a query string; Report.tab_id is the tab for "tab",
     else the kind (it names the downloaded file)."""
     view = view_from_search(reader, url_or_search)
-    _title, build = KINDS[kind]
-    return Report(build(reader, view), view.notices, view.tab if kind == "tab" else kind)
+    return Report(KINDS[kind](reader, view), view.notices, view.tab if kind == "tab" else kind)

@@ -24,7 +24,7 @@ from dashapp.state import TABS
 from reports.charts import ChartRenderer
 from reports.content import TabReport, build_tab_report
 from reports.html import to_html
-from reports.view import ReportError, View, view_from_search
+from reports.view import ReportError, View
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
 
@@ -34,14 +34,14 @@ NEEDS_CUSTOMER = {"customer"}  # tabs that report on the view's customer and are
 THREE_D = {"scatter3d", "surface", "mesh3d", "cone", "streamtube", "volume", "isosurface"}  # WebGL only: no vector
 _ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 
-__all__ = ["Report", "ReportError", "full_report_pdf", "report_from_search", "report_pdf"]
+__all__ = ["Report", "ReportError", "full_report_pdf", "report_pdf"]
 
 
 @dataclass
 class Report:
     pdf: bytes
     notices: list[str]  # parts of the URL that were dropped, as the dashboard would show them
-    tab_id: str  # the tab reported, or the kind of report (reports.kinds)
+    tab_id: str  # the tab reported, or the kind of report (reports.kinds.pdf_from_search makes Reports)
 
 
 @dataclass
@@ -52,13 +52,6 @@ class _Section:
     @property
     def anchor(self) -> str:
         return f"tab-{self.report.tab_id}"
-
-
-def report_from_search(reader: WarehouseReader, url_or_search: str) -> Report:
-    """The PDF of the tab a dashboard URL (or its query string) shows, with that URL's filters (other kinds of
-    report: reports.kinds)."""
-    view = view_from_search(reader, url_or_search)
-    return Report(report_pdf(reader, view.tab, view.filters, view.customer), view.notices, view.tab)
 
 
 def report_pdf(reader: WarehouseReader, tab_id: str, filters: Filters, customer: str | None = None) -> bytes:
@@ -83,8 +76,8 @@ def full_report_pdf(reader: WarehouseReader, view: View) -> bytes:
 
 def _pdf(title: str, reports: Callable[[], Iterable[TabReport]], filters: Filters, reader: WarehouseReader, *,
          contents: bool, skipped: list[str] | None = None) -> bytes:
-    """Build the tabs one after the other while the charts of the tabs already built are drawn (ChartRenderer),
-    then lay the pages out."""
+    """Build the tabs (in order, as `reports` yields them) while the charts of the tabs already built are drawn
+    (ChartRenderer), then lay the pages out."""
     from weasyprint import HTML  # imported here: loading Pango costs time the dashboard does not need to pay
 
     svgs: list[Future] = []

@@ -109,19 +109,19 @@ def report_mail(settings: Settings, reader: WarehouseReader, schedule: Schedule,
     """The email of a scheduled report (the PDF of its view attached) and the PDF's size."""
     from dashapp.shell import chip_texts
     from dashapp.state import TABS
-    from reports.pdf import report_from_search
+    from reports.pdf import report_pdf
     from reports.view import view_from_search
 
-    report = report_from_search(reader, schedule.search)
-    view = view_from_search(reader, schedule.search)
+    view = view_from_search(reader, schedule.search)  # read once: the PDF and the mail's text describe this view
+    pdf = report_pdf(reader, view.tab, view.filters, view.customer)
     day = now.astimezone(ZoneInfo(schedule.timezone)).date()
     footer = (f"Sent {schedule.when()}. To stop it, delete it in the dashboard's Schedule dialog or run "
               f"customer-insight schedule remove {schedule.id}.")
-    message = report_message(settings, title=schedule.name, tab_label=TABS[report.tab_id],
+    message = report_message(settings, title=schedule.name, tab_label=TABS[view.tab],
                              chips=[text for text, *_ in chip_texts(view.filters)], search=schedule.search,
-                             pdf=report.pdf, filename=f"customer-insight-{report.tab_id}-{day:%Y-%m-%d}.pdf",
-                             recipients=schedule.recipients, day=day, notices=report.notices, footer=footer)
-    return message, len(report.pdf)
+                             pdf=pdf, filename=f"customer-insight-{view.tab}-{day:%Y-%m-%d}.pdf",
+                             recipients=schedule.recipients, day=day, notices=view.notices, footer=footer)
+    return message, len(pdf)
 
 
 def default_name(search: str) -> str:

@@ -12,6 +12,7 @@ from datetime import timedelta
 from dash import html
 
 from config.rules import load_rules
+from dashapp.components import report_table
 from dashapp.figures.common import is_missing
 from reports.content import Card, Kpi, TabReport, build_tab_report
 from reports.pdf import _pdf
@@ -61,14 +62,15 @@ def team_report(reader: WarehouseReader, row, days: int) -> TabReport:
                             long_window_days=days).head(TEAM_FEATURES)
     report.cards = [
         Card("team-users", f"Most active users (top {min(TEAM_USERS, len(users))} of "
-                           f"{int(users['users_total'].iloc[0]) if len(users) else 0:,})", None, _table(
-            ["User", "Role", f"Actions, {days} days", f"Active days, {days} days", "Super user", "Favourite feature"],
-            [[_text(u.user_name, u.user_id), _text(u.role), f"{int(u.actions_last_30d):,}",
-              f"{int(u.active_days_last_30d):,}", "yes" if u.is_super_user else "", _text(u.favourite_feature)]
-             for u in users.itertuples()])),
-        Card("team-features", f"Features used in the last {days} days", None, _table(
-            ["Feature", "Events", "Users"],
-            [[f.feature_name, f"{int(f.events_30d):,}", f"{int(f.users_30d):,}"]
+                           f"{int(users['users_total'].iloc[0]) if len(users) else 0:,})", None, report_table(
+            {"user": "User", "role": "Role", "actions": f"Actions, {days} days",
+             "days": f"Active days, {days} days", "super": "Super user", "feature": "Favourite feature"},
+            [{"user": _text(u.user_name, u.user_id), "role": _text(u.role), "actions": f"{int(u.actions_last_30d):,}",
+              "days": f"{int(u.active_days_last_30d):,}", "super": "yes" if u.is_super_user else "",
+              "feature": _text(u.favourite_feature)} for u in users.itertuples()])),
+        Card("team-features", f"Features used in the last {days} days", None, report_table(
+            {"feature": "Feature", "events": "Events", "users": "Users"},
+            [{"feature": f.feature_name, "events": f"{int(f.events_30d):,}", "users": f"{int(f.users_30d):,}"}
              for f in features.itertuples() if f.events_30d])),
     ]
     return report
@@ -78,7 +80,3 @@ def _text(value: object, fallback: str = "") -> str:
     """Query cells may be None or NaN (a user seen only in usage events has no name)."""
     return fallback if is_missing(value) else str(value)
 
-
-def _table(header: list[str], rows: list[list[str]]) -> html.Table:
-    return html.Table([html.Thead(html.Tr([html.Th(h) for h in header])),
-                       html.Tbody([html.Tr([html.Td(c) for c in r]) for r in rows])], className="data")

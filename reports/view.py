@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from urllib.parse import parse_qs, urlsplit
 
-from dashapp.shell import filter_options
+from dashapp.shell import customer_exists, filter_options
 from dashapp.state import TABS, parse_search
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
@@ -51,9 +52,5 @@ def view_from_search(reader: WarehouseReader, url_or_search: str) -> View:
     tabs = parse_qs(search).get("tab") or ["overview"]
     if tabs[0] not in TABS:
         raise ReportError(f"unknown tab '{tabs[0][:60]}'; tabs: {', '.join(TABS)}")
-
-    def customer_exists(customer_id: str) -> bool:
-        return not reader.query("customer/customer_label", customer_id=customer_id).empty
-
-    state, notices = parse_search(search, filter_options(reader), customer_exists)
+    state, notices = parse_search(search, filter_options(reader), partial(customer_exists, reader))
     return View(state.tab, state.filters(reader.date_bounds()), state.customer, notices)

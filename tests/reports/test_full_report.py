@@ -55,6 +55,10 @@ def test_without_chromium_the_report_says_what_to_install(data_dir, tmp_path, mo
     assert result.returncode == 2, result.stderr
     assert "charts in PDF reports need Chromium" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "r.pdf").exists()
+    # a report without charts starts no browser: the Glossary is made without Chromium
+    result = run_cli(data_dir, "report", "--url", "?tab=glossary", "--out", str(tmp_path / "g.pdf"), check=False)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "g.pdf").read_bytes()[:5] == b"%PDF-"
 
 
 def scatter(style: bytes, n: int = 60) -> bytes:
