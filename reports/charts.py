@@ -20,7 +20,7 @@ from types import TracebackType
 
 import plotly.graph_objects as go
 
-from reports.svg import merge_points
+from reports.svg import merge_points, simplify
 from reports.view import ReportError
 
 CHART_WIDTH_PX = 900  # rendered size; the PDF scales it to the page width (a vector: stays sharp)
@@ -105,7 +105,7 @@ class ChartRenderer:
         await asyncio.wrap_future(self._opened)  # the browser first (raises its error for every figure)
         svg = await self._renderer.calc_fig(figure, opts={"format": "svg", "width": CHART_WIDTH_PX,
                                                           "height": figure.layout.height or CHART_HEIGHT_PX})
-        return merge_points(svg)
+        return simplify(merge_points(svg))
 
     async def _close(self) -> None:
         if self._renderer is not None:

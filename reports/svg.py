@@ -8,11 +8,17 @@ anything else is left as it is.
 Plain circles (Plotly's default marker, filled, no outline) are drawn cheaper still: each is a zero-length line
 ("M x y h0") stroked with round caps as wide as the circle — PDF paints a round-capped zero-length line as a filled
 disc — instead of two arcs that WeasyPrint turns into Bézier curves in Python (5,000 points: 0.2 s instead of
-1.2 s of drawing)."""
+1.2 s of drawing).
+
+Then `simplify`: every element's `style="..."` becomes presentation attributes (WeasyPrint parses each style
+attribute with its CSS tokenizer, in Python; an attribute is taken as it is, and a style declaration overrides an
+attribute of the same name, as here) and the empty groups Plotly leaves for layers it did not use go: the
+same drawing, a fifth less of WeasyPrint's SVG time (38 charts of the full report at scale M: 2.7 s -> 2.1 s)."""
 
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 
 _POINTS = re.compile(rb'<g class="points">(.*?)</g>', re.S)
 _POINT = re.compile(rb'<path class="point[^"]*" transform="translate\(([-\d.e]+),([-\d.e]+)\)" d="([^"]+)"'
@@ -20,10 +26,35 @@ _POINT = re.compile(rb'<path class="point[^"]*" transform="translate\(([-\d.e]+)
 _CIRCLE = re.compile(rb"M([\d.]+),0A\1,\1 0 1,1 0,-\1A\1,\1 0 0,1 \1,0Z")
 _TOKEN = re.compile(r"[MLHVAZCQST]|[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?", re.I)
 MIN_POINTS = 50  # small series are left alone: nothing to gain
+_SVG = "http://www.w3.org/2000/svg"
+ET.register_namespace("", _SVG)
+ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+_EMPTY_WHEN_CHILDLESS = {f"{{{_SVG}}}g", f"{{{_SVG}}}path"}  # a path without `d` draws nothing either
+_DROPPED_STYLES = {"vector-effect"}  # not drawn by WeasyPrint; "none" anyway in Plotly's output
 
 
 def merge_points(svg: bytes) -> bytes:
     return _POINTS.sub(_merge_group, svg)
+
+
+def simplify(svg: bytes) -> bytes:
+    """Style attributes as presentation attributes, empty groups and paths removed (see the module's doc)."""
+    root = ET.fromstring(svg)
+    _simplify(root)
+    return ET.tostring(root)
+
+
+def _simplify(element: ET.Element) -> None:
+    for child in list(element):
+        _simplify(child)
+        if (child.tag in _EMPTY_WHEN_CHILDLESS and len(child) == 0 and not child.get("d")
+                and not child.get("id")):  # an id may be referenced (clip paths, gradients): kept
+            element.remove(child)
+    style = element.attrib.pop("style", None)
+    for declaration in style.split(";") if style else ():
+        name, colon, value = declaration.partition(":")
+        if colon and name.strip() not in _DROPPED_STYLES:
+            element.set(name.strip(), value.strip())
 
 
 def _merge_group(match: re.Match) -> bytes:

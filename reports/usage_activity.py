@@ -39,9 +39,9 @@ def activity_report_pdf(reader: WarehouseReader, view: View) -> bytes:
                  "page each after this one" + ("; narrow the sidebar's filters to choose other teams."
                                                if len(teams) < active else "."))
         overview.cards.append(Card("activity-teams", "Team mini-reports", None, html.P(shown)))
-        yield overview
-        for row in teams.itertuples():
-            yield team_report(reader, row, days)
+        yield 0, overview
+        for position, row in enumerate(teams.itertuples(), start=1):
+            yield position, team_report(reader, row, days)
 
     return _pdf(f"Usage activity: last {days} days", reports, filters, reader, contents=True)
 

@@ -43,6 +43,28 @@ def test_the_contents_page_lists_every_tab_with_the_page_it_starts_on(full_pdf):
         assert head.strip() == label, (label, page, head)
 
 
+def test_every_page_has_its_number_and_the_links_and_bookmarks_lead_to_the_tabs(full_pdf):
+    import pikepdf
+
+    pages = page_text(full_pdf).split("\f")[:-1]  # pdftotext ends every page with a form feed
+    for number, text in enumerate(pages, start=1):
+        assert f"page {number} of {len(pages)}" in text and "Customer Insight · Full report" in text, number
+    contents = page_text(full_pdf, 1)
+    starts = {label: int(re.search(rf"{re.escape(label)}[ .]*?(\d+)\s*$", contents, re.M).group(1))
+              for label in TABS.values() if label != "Customer"}
+    with pikepdf.open(full_pdf) as pdf:
+        page_of = {page.objgen: index + 1 for index, page in enumerate(pdf.pages)}
+        names = pdf.Root.Names.Dests.Names
+        destinations = {str(names[i]): page_of[names[i + 1][0].objgen] for i in range(0, len(names), 2)}
+        linked = {destinations[str(link.Dest)] for link in pdf.pages[0].Annots}
+        with pdf.open_outline() as outline:
+            bookmarks = {item.title: page_of[item.destination[0].objgen] for item in outline.root}
+    assert linked == set(starts.values())  # every contents line links to the page it names
+    for tab_id, label in TABS.items():
+        if label != "Customer":
+            assert destinations[f"tab-{tab_id}"] == starts[label] == bookmarks[label], label
+
+
 def test_the_full_report_has_each_tabs_cards_and_no_missing_part(full_pdf):
     text = page_text(full_pdf)
     for title in ("Sentiment trend", "Tickets by priority", "Rating distribution", "Not in this PDF yet"):
