@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import logging
 import os
 import shutil
 import threading
@@ -29,6 +30,15 @@ CHART_HEIGHT_PX = 400
 _BROWSERS = threading.BoundedSemaphore(2)
 NO_BROWSER = ("charts in PDF reports need Chromium: install it (scripts/system-packages.sh runtime, or "
               "apt-get install chromium) or set BROWSER_PATH to a Chrome/Chromium binary")
+
+
+class _ClosingNoise(logging.Filter):
+    """choreographer (kaleido's browser channel) logs a traceback when the browser's goodbye ("{bye}") arrives in
+    one read with other messages as the browser closes: harmless, and alarming on a CLI user's terminal."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("JSONError decoding message")
+
 
 
 def browser_path() -> str | None:
@@ -88,6 +98,11 @@ class ChartRenderer:
     async def _open(self, browser: str) -> None:
         import kaleido  # imported here: the dashboard does not pay for it until the first report
         import kaleido.errors
+
+        # after kaleido's import: choreographer has made its logger (a subclass; getLogger before would not)
+        channel_log = logging.getLogger("choreographer.channels.pipe")
+        if not any(isinstance(f, _ClosingNoise) for f in channel_log.filters):
+            channel_log.addFilter(_ClosingNoise())
 
         class _ReportKaleido(kaleido.Kaleido):
             async def _return_kaleido_tab(self, tab) -> None:  # no page reload between a report's figures

@@ -17,6 +17,7 @@ standard library, nothing of the dashboard."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
 import pickle
@@ -24,7 +25,9 @@ import queue
 import struct
 import subprocess
 import sys
+import threading
 import traceback
+from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +38,12 @@ TEMPLATES = Path(__file__).with_name("templates")
 ROOT = Path(__file__).resolve().parents[1]
 LAYOUT_PROCESSES = 2  # one per core of the 2-core reference machine; more only queue behind each other
 _LENGTH = struct.Struct(">Q")
+# Workers yield the CPU to the report's own process, whose tab builds are the longest path (a part cannot be laid
+# out before its tab is built), and to the dashboard's requests on a server: layout fills the idle moments.
+WORKER_NICENESS = 5
+# A part's PDF depends only on its HTML: the same HTML (the Glossary appendix of every full report, any section of a
+# report asked for again) is not laid out twice by this process. Bounded by the size of the PDFs kept.
+CACHE_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -66,6 +75,30 @@ def outline_of(tree: list) -> list[Bookmark]:
     return [Bookmark(label, page, outline_of(children)) for label, (page, _x, _y), children, _state in tree]
 
 
+class _PartCache:
+    """Least recently used parts, up to CACHE_BYTES of PDF."""
+
+    def __init__(self, limit: int) -> None:
+        self._parts: OrderedDict[bytes, LaidOut] = OrderedDict()
+        self._limit = limit
+        self._lock = threading.Lock()
+
+    def get(self, key: bytes) -> LaidOut | None:
+        with self._lock:
+            if key in self._parts:
+                self._parts.move_to_end(key)
+            return self._parts.get(key)
+
+    def put(self, key: bytes, part: LaidOut) -> None:
+        with self._lock:
+            self._parts[key] = part
+            while sum(len(p.pdf) for p in self._parts.values()) > self._limit and len(self._parts) > 1:
+                self._parts.popitem(last=False)
+
+
+_CACHE = _PartCache(CACHE_BYTES)
+
+
 class LayoutError(RuntimeError):
     """A part could not be laid out (WeasyPrint failed, or its worker process died)."""
 
@@ -91,11 +124,17 @@ class LayoutPool:
         """`fill(html, results)` puts the results of `after` into the HTML (the charts' SVGs) before layout."""
         def when_ready() -> LaidOut:
             results = [future.result() for future in after]
+            complete = fill(html, results) if fill else html
+            key = hashlib.sha256(pickle.dumps(complete)).digest()
+            if (cached := _CACHE.get(key)) is not None:
+                return cached
             worker = self._idle.get()
             try:
-                return _ask(worker, fill(html, results) if fill else html)
+                part = _ask(worker, complete)
             finally:
                 self._idle.put(worker)
+            _CACHE.put(key, part)
+            return part
         return self._waiters.submit(when_ready)
 
     def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -207,6 +246,7 @@ def _outline(bookmarks: list[Bookmark], offset: int, below: int | None = None) -
 if __name__ == "__main__":
     from reports.layout import serve as _serve  # the module under its name: LaidOut pickles as reports.layout's
 
+    os.nice(WORKER_NICENESS)
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed (a library's warning) goes to stderr, not into the answers
     sys.stdout = sys.stderr

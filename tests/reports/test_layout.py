@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import uuid
 
 import pytest
 
@@ -34,6 +35,17 @@ def test_a_part_waits_for_its_charts_and_gets_them_filled_in():
         assert [b.label for b in part.result().bookmarks] == ["the chart"]
 
 
+def test_the_same_html_is_laid_out_once():
+    html = f"<h1>{uuid.uuid4()}</h1>"
+    with LayoutPool() as pool:
+        first = pool.submit(html).result()
+    with LayoutPool() as pool:
+        for worker in pool._workers:  # no process to ask: the answer can only come from the cache
+            worker.kill()
+            worker.wait()
+        assert pool.submit(html).result() is first
+
+
 def test_a_failing_part_and_a_dead_process_give_clear_errors():
     with LayoutPool() as pool:
         with pytest.raises(LayoutError, match="laying out a part of the report failed") as failed:
@@ -44,4 +56,4 @@ def test_a_failing_part_and_a_dead_process_give_clear_errors():
             os.kill(worker.pid, signal.SIGKILL)
             worker.wait()
         with pytest.raises(LayoutError, match=r"the PDF layout process stopped \(exit code -9\)"):
-            pool.submit("<p>x</p>").result()
+            pool.submit(f"<p>{uuid.uuid4()}</p>").result()  # new HTML: no part laid out before answers it
