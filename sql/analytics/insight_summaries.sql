@@ -36,14 +36,17 @@ facts as (
         customers.customer_id,
         customers.sign_up_date,
         coalesce(customers.products_owned, 0) as products_owned,
-        customers.lifetime_value,
         coalesce(interaction_counts.interaction_count, 0) as interaction_count,
         coalesce(review_stats.review_count, 0) as review_count,
-        review_stats.avg_rating,
         coalesce(latest_tickets.ticket_count, 0) as ticket_count,
         latest_tickets.ticket_category as latest_ticket_category,
-        trends.avg_sentiment,
-        trends.sentiment_trend,
+        -- The shown figures, rounded half away from zero in DOUBLE arithmetic, written out: round() and casts
+        -- from DOUBLE to DECIMAL round differently on PostgreSQL (docs/postgres.md); this is DuckDB's rounding
+        -- and gives the same digits on every engine.
+        sign(customers.lifetime_value) * floor(abs(customers.lifetime_value) + 0.5) as lifetime_value_0dp,
+        sign(review_stats.avg_rating) * floor(abs(review_stats.avg_rating) * 10 + 0.5) / 10 as avg_rating_1dp,
+        sign(trends.avg_sentiment) * floor(abs(trends.avg_sentiment) * 100 + 0.5) / 100 as avg_sentiment_2dp,
+        sign(trends.sentiment_trend) * floor(abs(trends.sentiment_trend) * 100 + 0.5) / 100 as sentiment_trend_2dp,
         quotes.key_quote,
         quotes.provider_summary
     from customers
@@ -61,17 +64,17 @@ written as (
         'Customer since ' || coalesce(cast(sign_up_date as varchar), 'an unknown date')
         || ' with ' || cast(products_owned as varchar)
         || case when products_owned = 1 then ' product' else ' products' end
-        || coalesce(' (lifetime value ' || cast(cast(round(lifetime_value) as bigint) as varchar) || ')', '')
+        || coalesce(' (lifetime value ' || cast(cast(lifetime_value_0dp as bigint) as varchar) || ')', '')
         || '. ' || cast(interaction_count as varchar)
         || case when interaction_count = 1 then ' interaction, ' else ' interactions, ' end
         || cast(review_count as varchar) || case when review_count = 1 then ' review' else ' reviews' end
-        || coalesce(' (average rating ' || cast(cast(avg_rating as decimal(4, 1)) as varchar) || ')', '')
+        || coalesce(' (average rating ' || cast(cast(avg_rating_1dp as decimal(4, 1)) as varchar) || ')', '')
         || ', ' || cast(ticket_count as varchar) || case when ticket_count = 1 then ' ticket' else ' tickets' end
         || coalesce(' (latest: ' || latest_ticket_category || ')', '')
         || '.'
         || coalesce(
-            ' Average sentiment ' || cast(cast(avg_sentiment as decimal(4, 2)) as varchar)
-            || ', trend ' || cast(cast(sentiment_trend as decimal(4, 2)) as varchar) || '.',
+            ' Average sentiment ' || cast(cast(avg_sentiment_2dp as decimal(4, 2)) as varchar)
+            || ', trend ' || cast(cast(sentiment_trend_2dp as decimal(4, 2)) as varchar) || '.',
             ' No scored texts yet.'
         )
         || coalesce(' In their words: "' || key_quote || '"', '') as signal_summary
