@@ -29,6 +29,11 @@ def is_missing(value: object) -> bool:
     return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
+def percent_text(fraction: float) -> str:
+    """A share as every KPI card writes it: one decimal and a space before the sign ("12.0 %")."""
+    return f"{fraction * 100:.1f} %"
+
+
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 

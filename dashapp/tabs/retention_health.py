@@ -20,7 +20,7 @@ from dash import Dash, html
 from config.rules import load_rules
 from dashapp.components import chart_card, kpi_card, register_chart, register_kpis
 from dashapp.figures import health as figures
-from dashapp.figures.common import is_missing
+from dashapp.figures.common import is_missing, percent_text
 from dashapp.grids import number_column
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
@@ -100,14 +100,14 @@ def kpi_texts(bands: pd.DataFrame, churn: pd.DataFrame, evaluation: dict[str, An
             continue
         row = by_band.loc[band]
         change = 0 if is_missing(row["customers_change"]) else int(row["customers_change"])
-        texts[kpi_id] = (f"{row['share_of_customers']:.1%}",
-                         f"{int(row['customers']):,} customers, {change:+,} in 30 days")
+        texts[kpi_id] = (percent_text(row["share_of_customers"]),
+                         f"{_customers(int(row['customers']))}, {change:+,} in 30 days")
     high = churn[churn["churn_band"] == "High"] if not churn.empty else churn
     if high.empty:
         texts["churn-kpi-high"] = ("–", "no customer in view")
     else:
         row = high.iloc[0]
-        texts["churn-kpi-high"] = (f"{row['share']:.1%}", f"{int(row['customers']):,} customers at "
+        texts["churn-kpi-high"] = (percent_text(row["share"]), f"{_customers(int(row['customers']))} at "
                                    f"probability ≥ {load_rules()['churn_model']['band_high_min']:.0%}")
     status = str(evaluation.get("status") or "no model")
     if status != "ok" or is_missing(evaluation.get("auc")):
@@ -197,3 +197,7 @@ def register(app: Dash, reader: WarehouseReader) -> None:
     chart("churn-calibration", lambda _f: figures.churn_calibration(reader.query("churn/churn_calibration")))
     chart("churn-top-risks", lambda f: top_risks_table(reader.query("churn/churn_top_risks", f, limit=TABLE_ROWS)))
     chart("churn-actions", lambda f: actions_table(reader.query("churn/churn_actions", f)))
+
+
+def _customers(count: int) -> str:
+    return f"{count:,} customer{'' if count == 1 else 's'}"

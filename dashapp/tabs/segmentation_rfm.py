@@ -14,7 +14,7 @@ from dash import Dash, html
 from config.rules import load_rules
 from dashapp.components import chart_card, kpi_card, register_chart, register_kpis
 from dashapp.figures import rfm as figures
-from dashapp.figures.common import is_missing
+from dashapp.figures.common import is_missing, percent_text
 from dashapp.tabs.glossary import glossary_link
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
@@ -75,7 +75,7 @@ def kpi_texts(row: dict) -> dict[str, tuple[str, str]]:
     texts = {}
     for kpi_id, pct in (("rfm-kpi-top1", 1), ("rfm-kpi-top10", 10), ("rfm-kpi-top20", 20)):
         share, count = row[f"top_{pct}pct_share"], int(row[f"top_{pct}pct_customers"])
-        texts[kpi_id] = (f"{share:.1%}", f"of the {basis}, held by {count:,} customer{'s' if count != 1 else ''}")
+        texts[kpi_id] = (percent_text(share), f"of the {basis}, held by {count:,} customer{'s' if count != 1 else ''}")
     gini = row["gini"]
     texts["rfm-kpi-gini"] = ("–" if is_missing(gini)
                              else f"{gini:.2f}",

@@ -21,9 +21,10 @@ EVALUATION = {"status": "ok", "auc": 0.8123, "brier": 0.0412, "baseline_brier": 
 
 def test_kpi_texts():
     texts = section.kpi_texts(BANDS, CHURN, EVALUATION)
-    assert texts["health-kpi-green"] == ("60.0%", "6 customers, -2 in 30 days")
-    assert texts["health-kpi-red"] == ("10.0%", "1 customers, +1 in 30 days")
-    assert texts["churn-kpi-high"][0] == "20.0%" and texts["churn-kpi-high"][1].startswith("2 customers at probability")
+    assert texts["health-kpi-green"] == ("60.0 %", "6 customers, -2 in 30 days")
+    assert texts["health-kpi-red"] == ("10.0 %", "1 customer, +1 in 30 days")
+    assert texts["churn-kpi-high"][0] == "20.0 %"
+    assert texts["churn-kpi-high"][1].startswith("2 customers at probability")
     assert texts["churn-kpi-model"] == ("AUC 0.81", "baseline 0.50; Brier 0.041 vs 0.060; 1,234 customers held out")
 
 

@@ -174,8 +174,8 @@ def test_rfm_kpi_texts():
            "top_10pct_share": 0.5, "top_10pct_customers": 1, "top_20pct_share": 0.7, "top_20pct_customers": 2,
            "gini": 0.36}
     texts = rfm_tab.kpi_texts(row)
-    assert texts["rfm-kpi-top1"] == ("50.0%", "of the net revenue, held by 1 customer")
-    assert texts["rfm-kpi-top20"] == ("70.0%", "of the net revenue, held by 2 customers")
+    assert texts["rfm-kpi-top1"] == ("50.0 %", "of the net revenue, held by 1 customer")
+    assert texts["rfm-kpi-top20"] == ("70.0 %", "of the net revenue, held by 2 customers")
     assert texts["rfm-kpi-gini"][0] == "0.36"
     nobody = rfm_tab.kpi_texts({"value_basis": "usage_events", "customers_with_value": 0})
     assert nobody["rfm-kpi-gini"] == ("–", "no customer in view has a positive usage events")
