@@ -33,15 +33,17 @@ def export(dataset: str, url: str, teams: tuple[str, ...], users: tuple[str, ...
     from config.settings import load_settings
     from reports.excel import csv_chunks
     from reports.exports import ExportError, raw_chunks, raw_export, raw_workbook
-    from warehouse.reader import WarehouseReader, WarehouseUnavailable
+    from warehouse.reader import WarehouseUnavailable, open_reader
 
     suffix = out_file.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         _fail(f"--out must end in .csv or .xlsx, not '{out_file.name}'")
     settings = load_settings()
-    if settings.duckdb_path is None or not settings.duckdb_path.exists():
-        _fail(f"no warehouse at {settings.warehouse_url}; load data first (customer-insight load)")
-    reader = WarehouseReader(settings.duckdb_path)
+    try:
+        reader = open_reader(settings)
+        reader.version  # noqa: B018 (raises WarehouseUnavailable when there is nothing loaded to export)
+    except WarehouseUnavailable as exc:
+        _fail(str(exc))
     try:
         request = raw_export(reader, dataset, url, teams, users, date_from, date_to)
         # written next to the target and renamed at the end: a failed export leaves no half file behind

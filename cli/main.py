@@ -29,9 +29,12 @@ def main() -> None:
               help="TOML mapping file for files with their own column names.")
 @click.option("--force", is_flag=True, help="Rebuild even if these exact files are already loaded.")
 def load(source_dir: Path | None, mapping_file: Path | None, force: bool) -> None:
+    from sqlalchemy.exc import OperationalError
+
     from etl.load import LoadError, run_load
     from etl.sources.discover import plan_from_folder, plan_from_mapping
     from etl.sources.errors import SourceError
+    from warehouse.models import ModelBuildError
 
     if (source_dir is None) == (mapping_file is None):
         raise click.UsageError("give exactly one of --source DIR or --mapping FILE.toml")
@@ -46,8 +49,16 @@ def load(source_dir: Path | None, mapping_file: Path | None, force: bool) -> Non
     except LoadError as exc:
         out.print(f"[red]error[/red] {exc}", highlight=False)
         sys.exit(EXIT_LOAD_ERROR)
+    except ModelBuildError as exc:
+        out.print(f"[red]error[/red] {str(exc).strip()}\nThe warehouse in service was not changed.", highlight=False)
+        sys.exit(EXIT_LOAD_ERROR)
+    except OperationalError as exc:  # a server warehouse went away mid-load (restart, network, terminated)
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        out.print(f"[red]error[/red] the connection to the warehouse database was lost during the load ({reason})."
+                  "\nThe warehouse in service was not changed; run the load again.", highlight=False)
+        sys.exit(EXIT_LOAD_ERROR)
     report.print(out)
-    out.print(f"Warehouse: {settings.warehouse_url}", highlight=False)
+    out.print(f"Warehouse: {settings.warehouse_shown}", highlight=False)
 
 
 @main.command(help="Write the demo data set (all seven entities) as Parquet files.")
@@ -107,7 +118,7 @@ def serve(host: str, port: int, workers: int, debug: bool) -> None:
 def report(url: str, out_file: Path, out_format: str | None, card: str | None, kind: str) -> None:
     from reports.kinds import pdf_from_search
     from reports.view import ReportError
-    from warehouse.reader import WarehouseReader, WarehouseUnavailable
+    from warehouse.reader import WarehouseUnavailable, open_reader
 
     out_format = out_format or {".xlsx": "xlsx", ".csv": "csv"}.get(out_file.suffix.lower(), "pdf")
     if out_format == "csv" and not card:
@@ -115,11 +126,12 @@ def report(url: str, out_file: Path, out_format: str | None, card: str | None, k
                    err=True)
         sys.exit(EXIT_SOURCE_ERROR)
     settings = load_settings()
-    if settings.duckdb_path is None or not settings.duckdb_path.exists():
-        click.echo(f"error: no warehouse at {settings.warehouse_url}; load data first (customer-insight load)",
-                   err=True)
+    try:
+        reader = open_reader(settings)
+        reader.version  # noqa: B018 (raises WarehouseUnavailable when there is nothing loaded to report on)
+    except WarehouseUnavailable as exc:
+        click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_SOURCE_ERROR)
-    reader = WarehouseReader(settings.duckdb_path)
     try:
         if out_format == "pdf":
             result = pdf_from_search(reader, url, kind)
@@ -141,7 +153,7 @@ def report(url: str, out_file: Path, out_format: str | None, card: str | None, k
 def _serve(settings, host: str, port: int, workers: int, debug: bool) -> None:
     from dashapp.app import create_app
 
-    click.echo(f"Customer Insight on http://{host}:{port}/  (warehouse: {settings.warehouse_url})")
+    click.echo(f"Customer Insight on http://{host}:{port}/  (warehouse: {settings.warehouse_shown})")
     app = create_app(settings)
     if debug:
         app.run(host=host, port=port, debug=True)
@@ -161,6 +173,11 @@ main.add_command(alert)
 from cli.export import export  # noqa: E402
 
 main.add_command(export)
+
+# Benchmarks (cli/bench.py, bench/).
+from cli.bench import bench  # noqa: E402
+
+main.add_command(bench)
 
 if __name__ == "__main__":
     main()

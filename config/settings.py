@@ -57,6 +57,11 @@ class Settings:
         return make_url(self.warehouse_url).get_backend_name()
 
     @property
+    def warehouse_shown(self) -> str:
+        """The warehouse URL without its password (a PostgreSQL URL may hold one), for messages and logs."""
+        return make_url(self.warehouse_url).render_as_string(hide_password=True)
+
+    @property
     def duckdb_path(self) -> Path | None:
         """The DuckDB file of the warehouse, or None for a server warehouse."""
         if self.backend != "duckdb":

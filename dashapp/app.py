@@ -10,17 +10,16 @@ from config.settings import Settings, load_settings
 from dashapp import export_panel, refresh, schedule_dialog, share, shell
 from dashapp.tabs import TAB_MODULES
 from warehouse.cache import QueryCache
-from warehouse.reader import WarehouseReader
+from warehouse.reader import open_reader
 
 ASSETS = Path(__file__).with_name("assets")
 
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
     settings = settings or load_settings()
-    if settings.duckdb_path is None:
-        raise NotImplementedError(f"the dashboard reads DuckDB warehouses for now, not {settings.backend}")
-    # One result cache on disk for all gunicorn workers: many users share the same queries.
-    reader = WarehouseReader(settings.duckdb_path, QueryCache(settings.data_dir / "query_cache"))
+    # The warehouse of CUSTOMER_INSIGHT_WAREHOUSE_URL, DuckDB file or PostgreSQL. One result cache on disk for all
+    # gunicorn workers: many users share the same queries.
+    reader = open_reader(settings, QueryCache(settings.data_dir / "query_cache"))
     # Bootstrap and every other asset are served from dashapp/assets: no CDN (the app runs offline).
     app = dash.Dash(__name__, title="Customer Insight", assets_folder=str(ASSETS), serve_locally=True,
                     suppress_callback_exceptions=True)

@@ -1,23 +1,21 @@
 """A load: read and validate the source files, enrich, build a new warehouse, swap it in.
 
 Stages (timed in the load report): read & validate, enrich, write tables, build models, churn model, swap.
-The warehouse in service is never written to: everything is built in a new file that replaces it
-atomically at the end, so a failed or killed load leaves the previous warehouse intact and serving.
-Loading the same files again is a no-op (their fingerprint matches the last successful load), unless forced.
+The warehouse in service is never written to: everything is built apart (a new DuckDB file, or new PostgreSQL
+schemas: etl/targets.py) and replaces it atomically at the end, so a failed or killed load leaves the previous
+warehouse intact and serving. Loading the same files again is a no-op (their fingerprint matches the last
+successful load), unless forced.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -35,8 +33,8 @@ from etl.sources.mapping import apply_mapping
 from etl.sources.readers import read_source
 from etl.sources.validate import validate
 from etl.tables import ENRICHMENT_SCHEMAS, empty_rows, quarantine_table, raw_schema, to_arrow
-from warehouse import duck
-from warehouse.models import build_models, discover_models
+from etl.targets import TargetError, target_for
+from warehouse.models import Build, discover_models
 from warehouse.sqlfiles import SQL_DIR
 
 INSIGHT_DIR = Path(__file__).resolve().parents[1] / "insight"
@@ -57,17 +55,17 @@ def run_load(
     now: datetime | None = None,
 ) -> LoadReport:
     console = console or Console(stderr=True)
-    target = settings.duckdb_path
-    if target is None:
-        raise LoadError(f"loading into a {settings.backend} warehouse is not supported yet; use a DuckDB URL")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target = target_for(settings)
+    except TargetError as exc:
+        raise LoadError(str(exc)) from exc
     load_id = datetime.now().strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
     source = str(plan.mapping_file or (plan.files[0].path.parent if plan.files else ""))
     report = LoadReport(load_id, source, ignored=[str(p) for p in plan.ignored])
     with _exclusive(target), _progress(console) as progress:
-        duck.remove_stale_builds(target)
+        target.remove_stale_builds()
         fingerprint = source_fingerprint(plan)
-        previous = _previous_runs(target)
+        previous = target.previous_runs()
         if not force and _last_fingerprint(previous) == fingerprint:
             report.status = "unchanged"
             report.message = ("The warehouse already holds exactly these files (same fingerprint): nothing to do. "
@@ -76,27 +74,27 @@ def run_load(
         started = datetime.now()
         rows, quarantines = _read_all(plan, report, progress, now)
         enriched = _enrich(settings, rows, report, progress)
-        with duck.building(target) as (con, built):
+        with target.building() as build:
             with report.timed("write tables"):
                 for name, frame in rows.items():
-                    duck.write_table(con, f"raw_{name}", to_arrow(frame, raw_schema(ENTITIES[name])))
+                    build.write_table(f"raw_{name}", to_arrow(frame, raw_schema(ENTITIES[name])))
                 for name, frame in enriched.items():
-                    duck.write_table(con, name, to_arrow(frame, ENRICHMENT_SCHEMAS[name]))
-                duck.write_table(con, "quarantine", quarantine_table(quarantines, load_id))
+                    build.write_table(name, to_arrow(frame, ENRICHMENT_SCHEMAS[name]))
+                build.write_table("quarantine", quarantine_table(quarantines, load_id))
             task = progress.add_task("build models", total=len(discover_models()))
             with report.timed("build models"):
-                build_models(con, on_model=lambda _m, _s: progress.advance(task))
+                build.build_models(on_model=lambda _m, _s: progress.advance(task))
             with report.timed("churn model"):
-                _churn_model(con, report, progress)
+                _churn_model(build, report, progress)
             report.status = "success"
             runs = pd.concat([previous, pd.DataFrame([{
                 "load_id": load_id, "started_at": started, "finished_at": datetime.now(), "source": source,
                 "fingerprint": fingerprint, "status": "success"}])], ignore_index=True)
-            duck.write_table(con, "load_runs", runs)
-            duck.write_table(con, "load_report", report.files_frame())
-            duck.write_table(con, "load_stages", report.stages_frame())
+            build.write_table("load_runs", runs)
+            build.write_table("load_report", report.files_frame())
+            build.write_table("load_stages", report.stages_frame())
         with report.timed("swap"):
-            duck.swap_in(built, target)
+            report.warnings.extend(target.swap_in())
     return report
 
 
@@ -161,7 +159,7 @@ def _enrich(settings: Settings, rows: dict[str, pd.DataFrame], report: LoadRepor
                           on_step=lambda _name: progress.advance(task), on_warning=report.warnings.append)
 
 
-def _churn_model(con: duckdb.DuckDBPyConnection, report: LoadReport, progress: Progress) -> None:
+def _churn_model(build: Build, report: LoadReport, progress: Progress) -> None:
     """The churn model's tables (insight/stage.py). Never fails the load: a model that cannot be fitted leaves its
     reason in analytics.churn_model_evaluation and a warning in the report. Imported here, as scikit-learn is only
     needed by a load."""
@@ -171,23 +169,7 @@ def _churn_model(con: duckdb.DuckDBPyConnection, report: LoadReport, progress: P
         report.warnings.append(f"churn model skipped: {exc}")
         return
     task = progress.add_task("churn model", total=STEPS)
-    build_churn_tables(con, on_step=lambda _name: progress.advance(task), on_warning=report.warnings.append)
-
-
-def _previous_runs(target: Path) -> pd.DataFrame:
-    """Load history of the warehouse in service, carried into the new one."""
-    columns = ["load_id", "started_at", "finished_at", "source", "fingerprint", "status"]
-    if not target.exists():
-        return pd.DataFrame(columns=columns)
-    from warehouse.reader import WarehouseReader  # local: only needed when a warehouse exists
-
-    reader = WarehouseReader(target)
-    try:
-        return reader.query("loads/load_history")[columns]
-    except Exception:  # an old or foreign file without history: start a new one
-        return pd.DataFrame(columns=columns)
-    finally:
-        reader.close()
+    build_churn_tables(build, on_step=lambda _name: progress.advance(task), on_warning=report.warnings.append)
 
 
 def _last_fingerprint(runs: pd.DataFrame) -> str | None:
@@ -204,19 +186,13 @@ def _file_hash(path: Path) -> str:
 
 
 @contextmanager
-def _exclusive(target: Path) -> Iterator[None]:
-    """One load at a time per warehouse: a second one fails at once instead of racing the swap."""
-    lock_path = target.with_name(target.name + ".lock")
-    with lock_path.open("a+") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise LoadError(f"another load into {target} is running; try again when it has finished") from exc
-        lock.seek(0)
-        lock.truncate()
-        lock.write(str(os.getpid()))
-        lock.flush()
-        yield
+def _exclusive(target) -> Iterator[None]:
+    """The target's one-load-at-a-time lock; a load that cannot start is a LoadError (nothing changed)."""
+    try:
+        with target.exclusive():
+            yield
+    except TargetError as exc:
+        raise LoadError(str(exc)) from exc
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-from config.settings import Settings, load_settings
+from config.settings import DATA_DIR_ENV, WAREHOUSE_URL_ENV, Settings, load_settings
 
 SOURCE_ENV = "CUSTOMER_INSIGHT_REFRESH_SOURCE"
 STATUS_FILE = "refresh.json"
@@ -69,8 +69,10 @@ def start_refresh(settings: Settings, history: list[dict]) -> RefreshState:
             f"no source to refresh from: set {SOURCE_ENV} to the folder (or mapping file) to load"
             if source is None else f"the source of the last load is gone: {source}"))
     log = (settings.data_dir / LOG_FILE).open("w")
+    # the warehouse this server reads, whatever the environment says (settings may have been given in code)
+    env = {**os.environ, WAREHOUSE_URL_ENV: settings.warehouse_url, DATA_DIR_ENV: str(settings.data_dir)}
     process = subprocess.Popen([sys.executable, "-m", "etl.refresh", str(source)], stdout=log,
-                               stderr=subprocess.STDOUT, env=os.environ.copy(), start_new_session=True)
+                               stderr=subprocess.STDOUT, env=env, start_new_session=True)
     log.close()
     # the process writes its final state itself; reap it here so that it does not linger as a zombie
     threading.Thread(target=process.wait, daemon=True).start()

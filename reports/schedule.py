@@ -133,8 +133,18 @@ def default_name(search: str) -> str:
 
 
 def warehouse_version(settings: Settings) -> str | None:
-    """The DuckDB file's identity (inode, mtime: a load swaps a new file in), or None when unknown. Alerts are
-    checked again only when it changes (or the alert does)."""
+    """The DuckDB file's identity (inode, mtime: a load swaps a new file in), or on a server warehouse its reader's
+    version (the newest load), or None when unknown. Alerts are checked again only when it changes (or the alert
+    does)."""
+    if settings.backend != "duckdb":
+        try:
+            reader = open_reader(settings)
+            try:
+                return reader.version
+            finally:
+                reader.close()
+        except Exception:  # the warehouse unreachable: unknown, the alerts are checked (and report the error)
+            return None
     try:
         path = settings.duckdb_path
         stat = os.stat(path) if path else None
@@ -145,12 +155,10 @@ def warehouse_version(settings: Settings) -> str | None:
 
 def open_reader(settings: Settings) -> WarehouseReader:
     from warehouse.cache import QueryCache
-    from warehouse.reader import WarehouseReader, WarehouseUnavailable
+    from warehouse.reader import open_reader as open_warehouse
 
-    if settings.duckdb_path is None:
-        raise WarehouseUnavailable(f"reports read DuckDB warehouses for now, not {settings.backend}")
     # the server's result cache: the dashboard has often computed the same queries already
-    return WarehouseReader(settings.duckdb_path, QueryCache(settings.data_dir / "query_cache"))
+    return open_warehouse(settings, QueryCache(settings.data_dir / "query_cache"))
 
 
 def _expected(exc: Exception) -> bool:

@@ -12,6 +12,7 @@ below are only for DuckDB-only constructs with an exact PostgreSQL equivalent.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 
 import sqlglot
@@ -56,16 +57,28 @@ def dialect_for(backend: str) -> str:
     return _BACKENDS[backend]
 
 
-@lru_cache(maxsize=1024)
-def translate(sql: str, dialect: str) -> str:
-    """The rendered DuckDB SQL `sql` in `dialect` ('duckdb', 'postgres' or 'snowflake'), parameters as :name."""
+def translate(sql: str, dialect: str, schemas: Mapping[str, str] | None = None) -> str:
+    """The rendered DuckDB SQL `sql` in `dialect` ('duckdb', 'postgres' or 'snowflake'), parameters as :name.
+
+    schemas: where the tables live on the target, as {schema in sql/: schema there}; the key "" stands for the
+    unqualified tables (raw_*, enriched_*, load_runs: DuckDB's main schema). E.g. {"": "raw"} for the warehouse
+    in service on PostgreSQL, {"": "raw__build", "staging": "staging__build", ...} while a load builds one."""
+    return _translate(sql, dialect, tuple(sorted((schemas or {}).items())))
+
+
+@lru_cache(maxsize=2048)
+def _translate(sql: str, dialect: str, schemas: tuple[tuple[str, str], ...]) -> str:
     if dialect == "duckdb":
+        if schemas:  # DuckDB builds a new file instead (warehouse/duck.py): its SQL keeps the schemas of sql/
+            raise ValueError("moving tables to other schemas is for the PostgreSQL and Snowflake dialects")
         return sql
     if dialect not in _TARGETS:
         raise ValueError(f"unknown warehouse dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
     # sqlglot reads DuckDB's own $name reliably (:name trips its parser in a few positions, e.g. `case :x when`)
     tree = sqlglot.parse_one(to_duckdb_parameters(sql), read="duckdb")
     _check_literals(tree)
+    if schemas:
+        tree = _move_schemas(tree, dict(schemas))
     for transform in _TRANSFORMS[dialect]:
         tree = transform(tree)
     # Without comments: text() would take a ':word' in one (they often name the parameters) for a parameter.
@@ -79,6 +92,24 @@ def _check_literals(tree: exp.Expression) -> None:
         if any(a == ":" and (b.isalpha() or b == "_") for a, b in zip(text, text[1:], strict=False)):
             raise sqlglot.errors.UnsupportedError(
                 f"string literal {literal.sql()} holds ':name', which SQLAlchemy text() would bind")
+
+
+def _move_schemas(tree: exp.Expression, schemas: dict[str, str]) -> exp.Expression:
+    """Point every table reference (and column qualified with a schema) at its schema on the target.
+
+    A CTE's name is not a table, nor is a table function (unnest(...)): both are left alone."""
+    ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    for table in tree.find_all(exp.Table):
+        if not isinstance(table.this, exp.Identifier) or table.args.get("catalog"):
+            continue
+        if not table.db and table.name in ctes:
+            continue
+        if table.db in schemas:
+            table.set("db", exp.to_identifier(schemas[table.db]))
+    for column in tree.find_all(exp.Column):
+        if column.args.get("db") and column.text("db") in schemas:
+            column.set("db", exp.to_identifier(schemas[column.text("db")]))
+    return tree
 
 
 def _parameter_type(node: exp.Placeholder) -> str | None:

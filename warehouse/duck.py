@@ -8,13 +8,17 @@ a load killed half-way leaves only a stray build file, removed by the next load.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
+
+from warehouse.models import Model, build_models
+from warehouse.queries import run_query
 
 BUILD_SUFFIX = ".building"
 
@@ -88,3 +92,22 @@ def building(target: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, Path]]:
         path.with_name(path.name + ".wal").unlink(missing_ok=True)
         raise
     con.close()
+
+
+class DuckBuild:
+    """A new warehouse file while a load builds it, with the interface warehouse/pgbuild.py's PgBuild has (so the
+    load and insight/stage.py write, build and query either engine alike)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def write_table(self, name: str, data: pa.Table | pd.DataFrame) -> None:
+        if "." in name:
+            self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {name.split('.')[0]}")
+        write_table(self.con, name, data)
+
+    def build_models(self, on_model: Callable[[Model, float], None] | None = None) -> list[Model]:
+        return build_models(self.con, on_model)
+
+    def query(self, name: str, **params: Any) -> pd.DataFrame:
+        return run_query(self.con, name, **params)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from graphlib import TopologicalSorter
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 import duckdb
 import sqlglot
@@ -20,7 +21,15 @@ from sqlglot import exp
 
 from warehouse.sqlfiles import SQL_DIR, model_files, read_sql
 
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
 LAYERS = {"staging": "VIEW", "analytics": "TABLE"}
+
+
+class ModelBuildError(RuntimeError):
+    """A model of sql/ could not be built (its SQL failed, or the warehouse database went away): names the file."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,17 @@ class Model:
     @property
     def materialization(self) -> str:
         return LAYERS[self.schema]
+
+
+class Build(Protocol):
+    """A warehouse being built by a load, on either engine (warehouse.duck.DuckBuild, warehouse.pgbuild.PgBuild).
+    Table names are DuckDB's: raw_customers, analytics.churn_scores; each engine puts them where they belong."""
+
+    def write_table(self, name: str, data: pa.Table | pd.DataFrame) -> None: ...
+
+    def build_models(self, on_model: Callable[[Model, float], None] | None = None) -> list[Model]: ...
+
+    def query(self, name: str, **params: Any) -> pd.DataFrame: ...
 
 
 def discover_models() -> list[Model]:
@@ -78,7 +98,7 @@ def build_models(
         try:
             con.execute(f"CREATE OR REPLACE {model.materialization} {model.qualified} AS {model.sql}")
         except duckdb.Error as exc:
-            raise RuntimeError(f"building model {model.path.relative_to(SQL_DIR)} failed: {exc}") from exc
+            raise ModelBuildError(f"building model {model.path.relative_to(SQL_DIR)} failed: {exc}") from exc
         if on_model:
             on_model(model, time.perf_counter() - started)
     return ordered

@@ -1,15 +1,15 @@
 """A PostgreSQL warehouse: bulk-load tables with COPY, build the sql/ models and run the sql/queries there.
 
-The models and queries are the DuckDB files of sql/, translated by warehouse.dialect. A build runs in one
-transaction (PostgreSQL's DDL is transactional): readers keep the previous models until it commits, and a build
-that fails half-way leaves them untouched, as the DuckDB file swap does. Query results come back with the
-column types DuckDB's .df() gives, so callers see one kind of frame whichever engine answered.
+The models and queries are the DuckDB files of sql/, translated by warehouse.dialect (which also points their
+tables at the schemas they are in: a load builds into new schemas and swaps them in, warehouse/pgbuild.py). A
+model build runs in one transaction (PostgreSQL's DDL is transactional). Query results come back with the column
+types DuckDB's .df() gives, so callers see one kind of frame whichever engine answered.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from warehouse.dialect import translate
-from warehouse.models import LAYERS, Model, build_order, discover_models
+from warehouse.models import LAYERS, Model, ModelBuildError, build_order, discover_models
 from warehouse.queries import query_parameters
 from warehouse.sqlfiles import SQL_DIR, read_sql
 
@@ -36,7 +36,8 @@ def create_engine(url: str) -> Engine:
     return sa.create_engine(parsed, pool_pre_ping=True)
 
 
-def _quote(name: str) -> str:
+def quote_name(name: str) -> str:
+    """`name` (schema.table or one part) as quoted identifiers."""
     return ".".join('"' + part.replace('"', '""') + '"' for part in name.split("."))
 
 
@@ -70,15 +71,15 @@ def copy_table(conn: Connection, name: str, data: pa.Table | pd.DataFrame) -> in
     does. Returns the number of rows copied; the caller's transaction commits it."""
     table = data if isinstance(data, pa.Table) else pa.Table.from_pandas(data, preserve_index=False)
     if "." in name:
-        conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {_quote(name.split('.')[0])}"))
-    columns = ", ".join(f"{_quote(field.name)} {_pg_type(field.type)}" for field in table.schema)
-    conn.execute(sa.text(f"DROP TABLE IF EXISTS {_quote(name)} CASCADE"))
-    conn.execute(sa.text(f"CREATE TABLE {_quote(name)} ({columns})"))
+        conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {quote_name(name.split('.')[0])}"))
+    columns = ", ".join(f"{quote_name(field.name)} {_pg_type(field.type)}" for field in table.schema)
+    conn.execute(sa.text(f"DROP TABLE IF EXISTS {quote_name(name)} CASCADE"))
+    conn.execute(sa.text(f"CREATE TABLE {quote_name(name)} ({columns})"))
     # CSV written by Arrow (C++) is much faster than row-by-row adaptation in Python. Arrow writes NULL as an
     # unquoted empty field and an empty string as "", which is exactly how COPY's CSV format tells them apart.
     options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
     cursor = conn.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {_quote(name)} FROM STDIN WITH (FORMAT csv)") as copy:
+    with cursor.copy(f"COPY {quote_name(name)} FROM STDIN WITH (FORMAT csv)") as copy:
         for batch in table.to_batches(max_chunksize=_COPY_CHUNK_ROWS):
             sink = pa.BufferOutputStream()
             pacsv.write_csv(pa.Table.from_batches([batch], schema=table.schema), sink, options)
@@ -86,43 +87,89 @@ def copy_table(conn: Connection, name: str, data: pa.Table | pd.DataFrame) -> in
     return table.num_rows
 
 
-def build_models_pg(engine: Engine, on_model: Callable[[Model, float], None] | None = None) -> list[Model]:
+def build_models_pg(engine: Engine, on_model: Callable[[Model, float], None] | None = None,
+                    schemas: Mapping[str, str] | None = None) -> list[Model]:
     """Create every model of sql/staging (views) and sql/analytics (tables) in dependency order, in one
-    transaction; returns the models in the order built."""
+    transaction; returns the models in the order built.
+
+    schemas: where to build, as warehouse.dialect.translate takes it; e.g. a load builds staging.x into
+    staging__build.x, reading the raw tables of raw__build (warehouse/pgbuild.py). Default: sql/'s own schemas,
+    with the raw tables on the search path."""
+    schemas = dict(schemas or {})
     ordered = build_order(discover_models())
     with engine.begin() as conn:
-        for schema in LAYERS:
-            conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
+        for layer in LAYERS:
+            conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {quote_name(schemas.get(layer, layer))}"))
         for model in ordered:
             started = time.perf_counter()
             kind = model.materialization
+            target = quote_name(f"{schemas.get(model.schema, model.schema)}.{model.name}")
             try:
-                conn.execute(sa.text(f"DROP {kind} IF EXISTS {model.qualified} CASCADE"))
-                conn.execute(sa.text(f"CREATE {kind} {model.qualified} AS {translate(model.sql, 'postgres')}"))
+                conn.execute(sa.text(f"DROP {kind} IF EXISTS {target} CASCADE"))
+                conn.execute(sa.text(f"CREATE {kind} {target} AS {translate(model.sql, 'postgres', schemas)}"))
                 if kind == "TABLE":
                     # fresh statistics for the planner now, not whenever autovacuum gets to the table
-                    conn.execute(sa.text(f"ANALYZE {model.qualified}"))
+                    conn.execute(sa.text(f"ANALYZE {target}"))
             except sa.exc.DBAPIError as exc:
-                raise RuntimeError(f"building model {model.path.relative_to(SQL_DIR)} on PostgreSQL failed: "
+                raise ModelBuildError(f"building model {model.path.relative_to(SQL_DIR)} on PostgreSQL failed: "
                                    f"{exc.orig}") from exc
             if on_model:
                 on_model(model, time.perf_counter() - started)
     return ordered
 
 
-def run_query_pg(engine: Engine | Connection, name: str, **params: Any) -> pd.DataFrame:
-    """Run sql/queries/<name>.sql on PostgreSQL with bound parameters; a frame typed as DuckDB's .df() types it."""
-    used = query_parameters(name)
-    missing = used - params.keys()
-    if missing:
-        raise TypeError(f"query {name} needs parameter(s): {', '.join(sorted(missing))}")
-    statement = sa.text(translate(read_sql(f"queries/{name}.sql"), "postgres"))
-    return _fetch(engine, statement, {k: v for k, v in params.items() if k in used})
+def run_query_pg(engine: Engine | Connection, name: str, *, schemas: Mapping[str, str] | None = None,
+                 **params: Any) -> pd.DataFrame:
+    """Run sql/queries/<name>.sql on PostgreSQL with bound parameters; a frame typed as DuckDB's .df() types it.
+
+    schemas: where the tables are (see warehouse.dialect.translate); default: sql/'s schemas, raw tables on the
+    search path."""
+    statement, bound = _statement(name, schemas, params)
+    return _fetch(engine, statement, bound)
+
+
+def first_row_pg(engine: Engine, name: str, *, schemas: Mapping[str, str] | None = None,
+                 **params: Any) -> sa.Row | None:
+    """The first row of query `name` as the driver gives it (no frame), or None: for a reader's checks that run
+    before every query and must stay cheap."""
+    statement, bound = _statement(name, schemas, params)
+    with engine.connect() as conn:
+        return conn.execute(statement, bound).first()
+
+
+def stream_query_pg(engine: Engine, name: str, chunk_rows: int, *, schemas: Mapping[str, str] | None = None,
+                    **params: Any) -> Iterator[pd.DataFrame]:
+    """The rows of query `name` as frames of up to chunk_rows rows, read from a server-side cursor (the result
+    never sits whole in memory, here or in the driver); always at least one frame (empty, with the columns).
+    Closing the iterator closes the cursor and its connection."""
+    statement, bound = _statement(name, schemas, params)
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, max_row_buffer=chunk_rows).execute(statement, bound)
+        names, oids = _described(result)
+        first = True
+        while True:
+            rows = result.fetchmany(chunk_rows)
+            if not rows and not first:
+                return
+            yield _typed(names, oids, rows)
+            if not rows:
+                return
+            first = False
 
 
 def read_table_pg(engine: Engine | Connection, name: str) -> pd.DataFrame:
     """Every row of table or view `name` (schema-qualified), typed as DuckDB's .df() types it."""
-    return _fetch(engine, sa.text(f"SELECT * FROM {_quote(name)}"), {})
+    return _fetch(engine, sa.text(f"SELECT * FROM {quote_name(name)}"), {})
+
+
+def _statement(name: str, schemas: Mapping[str, str] | None,
+               params: dict[str, Any]) -> tuple[sa.TextClause, dict[str, Any]]:
+    used = query_parameters(name)
+    missing = used - params.keys()
+    if missing:
+        raise TypeError(f"query {name} needs parameter(s): {', '.join(sorted(missing))}")
+    statement = sa.text(translate(read_sql(f"queries/{name}.sql"), "postgres", schemas))
+    return statement, {k: v for k, v in params.items() if k in used}
 
 
 def _fetch(engine: Engine | Connection, statement: sa.TextClause, params: dict[str, Any]) -> pd.DataFrame:
@@ -141,11 +188,19 @@ _ARRAY_DTYPES = {1009: object, 1015: object, 1022: "float64", 1016: "int64", 100
 
 
 def _frame(result: sa.CursorResult) -> pd.DataFrame:
+    names, oids = _described(result)
+    return _typed(names, oids, result.fetchall())
+
+
+def _described(result: sa.CursorResult) -> tuple[list[str], list[int]]:
+    """Column names and type oids of a result, read before fetching (fetching the last row closes the cursor)."""
     names = list(result.keys())
     if len(set(names)) != len(names):
         raise ValueError(f"duplicate result column names: {names}")
-    oids = [column.type_code for column in result.cursor.description]  # before fetching: that closes the cursor
-    rows = result.fetchall()
+    return names, [column.type_code for column in result.cursor.description]
+
+
+def _typed(names: list[str], oids: list[int], rows: Sequence[Any]) -> pd.DataFrame:
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
     return pd.DataFrame({name: _column(list(values), oid) for name, values, oid in zip(names, columns, oids,
                                                                                         strict=True)})

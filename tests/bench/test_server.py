@@ -1,0 +1,30 @@
+"""The server the bench's load test runs against: `customer-insight serve` started on a free port, answering, and
+stopped with its whole process group (gunicorn's master and its workers)."""
+
+from __future__ import annotations
+
+import os
+import urllib.request
+
+import pytest
+
+from bench.server import serving
+
+
+def test_serving_starts_answers_and_stops(prd_settings):
+    with serving(prd_settings, workers=2) as (url, pid):
+        with urllib.request.urlopen(url + "/", timeout=30) as response:
+            assert response.status == 200
+        assert os.getpgid(pid) == pid  # a process group of its own, so that stopping it reaches every worker
+        group = [entry for entry in os.listdir("/proc") if entry.isdigit() and _group(int(entry)) == pid]
+        assert len(group) >= 3  # the master and two workers
+    assert not [entry for entry in os.listdir("/proc") if entry.isdigit() and _group(int(entry)) == pid]
+    with pytest.raises(OSError):
+        urllib.request.urlopen(url + "/", timeout=5)
+
+
+def _group(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except ProcessLookupError:
+        return None

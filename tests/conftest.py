@@ -1,0 +1,107 @@
+"""Fixtures for every test folder: ONE real PostgreSQL server per test session (tests/pgserver.py), fresh databases
+on it, and the PRD sample loaded into both warehouses (DuckDB file and PostgreSQL) by the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from config.settings import DATA_DIR_ENV, WAREHOUSE_URL_ENV, Settings, load_settings
+from tests.pgserver import find_bindir, started_server
+
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+CLI = str(Path(sys.executable).with_name("customer-insight"))
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A running PostgreSQL server on 127.0.0.1, stopped (and its files removed) when the session ends."""
+    if find_bindir() is None:
+        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl) on this machine: "
+                    "install them with scripts/system-packages.sh test")
+    server = started_server()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_server) -> str:
+    """SQLAlchemy URL of the test server's `postgres` database (superuser, no password)."""
+    return pg_server.url
+
+
+@pytest.fixture(scope="session")
+def pg_database(pg_url) -> Callable[[str], str]:
+    """new(name): a new, empty database `name` on the test server (dropped first if a test made it before); its
+    URL."""
+
+    def new(name: str) -> str:
+        admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        return pg_url.rsplit("/", 1)[0] + f"/{name}"
+
+    return new
+
+
+def run_cli_on(data_dir: Path, url: str | None, *args: str, check: bool = True,
+               timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run the installed `customer-insight` command on the warehouse `url` (None: the DuckDB file of data_dir)."""
+    env = {**os.environ, DATA_DIR_ENV: str(data_dir), "COLUMNS": "200"}
+    env.pop(WAREHOUSE_URL_ENV, None)
+    if url:
+        env[WAREHOUSE_URL_ENV] = url
+    result = subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=timeout)
+    if check and result.returncode != 0:
+        raise AssertionError(f"customer-insight {' '.join(args)} failed ({result.returncode}):\n"
+                             f"{result.stdout}\n{result.stderr}")
+    return result
+
+
+# Rows added to the PRD sample so that the loads quarantine something: an interaction of an unknown customer and
+# one with an unreadable date.
+BAD_INTERACTIONS = [
+    {"interaction_id": "INT-BAD-1", "customer_id": "CUST-NOPE", "interaction_date": "2024-11-02T10:00:00",
+     "interaction_type": "Email", "interaction_notes": "Nobody knows this customer."},
+    {"interaction_id": "INT-BAD-2", "customer_id": "CUST-001", "interaction_date": "the day before yesterday",
+     "interaction_type": "Email", "interaction_notes": "When was this?"},
+]
+
+
+@dataclass(frozen=True)
+class BothWarehouses:
+    """The same source files loaded by `customer-insight load` into a DuckDB file and a PostgreSQL database."""
+    source: Path
+    data_dir: Path  # the DuckDB warehouse and the enrichment cache both loads share
+    duck: Settings
+    pg: Settings
+
+
+@pytest.fixture(scope="session")
+def prd100_both(tmp_path_factory, pg_database) -> BothWarehouses:
+    """The PRD sample of 100 customers (plus BAD_INTERACTIONS) in both warehouses. Read only: tests that load
+    again use databases of their own."""
+    source = tmp_path_factory.mktemp("prd100-source")
+    for path in (SAMPLES / "prd_raw_100").iterdir():
+        records = json.loads(path.read_text())
+        if path.name == "customer_interactions.json":
+            records += BAD_INTERACTIONS
+        (source / path.name).write_text(json.dumps(records))
+    data = tmp_path_factory.mktemp("prd100-both")
+    url = pg_database("prd100")
+    run_cli_on(data, None, "load", "--source", str(source))
+    run_cli_on(data, url, "load", "--source", str(source))  # the enrichment cache is warm by now
+    return BothWarehouses(source, data, load_settings({DATA_DIR_ENV: str(data)}),
+                          load_settings({DATA_DIR_ENV: str(data), WAREHOUSE_URL_ENV: url}))
