@@ -18,6 +18,7 @@ from bench.loadtest_page import DashPage, drive, short_name
 from dashapp.state import TABS
 from dashapp.tabs import TAB_MODULES
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, CLI, free_port
+from tests.e2e.test_dashboard import pick  # a sidebar dropdown chosen as a user does
 from tests.etl.conftest import SAMPLES, run_cli
 
 
@@ -171,17 +172,6 @@ class _Recorder:
         return called
 
 
-def _pick(page, control: str, option: str) -> None:
-    """Choose an option of a sidebar dropdown as a user does (as in tests/e2e/test_dashboard.py)."""
-    page.locator(f"#{control}").click()
-    page.wait_for_function("() => document.activeElement.classList.contains('dash-dropdown-search')")
-    page.keyboard.type(option)
-    page.wait_for_function("(text) => { const o = document.querySelector('[role=option]'); "
-                           "return o && o.innerText.trim() === text; }", arg=option)
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
-
-
 def test_the_simulated_page_calls_what_chromium_calls(server):
     """A page load of a link to the Segmentation tab (callbacks waiting for others' outputs: the clustering; a
     server-side grid), then one filter change: the same callbacks, as many times, as real Chromium asks for."""
@@ -199,7 +189,7 @@ def test_the_simulated_page_calls_what_chromium_calls(server):
             recorder = _Recorder(page)
             page.goto(url + "/" + search)
             in_chromium = recorder.settle(page)
-            _pick(page, "f-risk", "High")
+            pick(page, "f-risk", "High")
             after_filter = recorder.settle(page)
         finally:
             browser.close()

@@ -66,16 +66,6 @@ def _load_duckdb(name: str, tmp_path_factory) -> Path:
     return data / "warehouse.duckdb"
 
 
-def _database(pg_url: str, name: str) -> str:
-    """A fresh database `name` on the test server; its URL."""
-    admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return pg_url.rsplit("/", 1)[0] + f"/{name}"
-
-
 def _source_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The tables a load writes that are not models: what the models are built from (plus what insight/ and
     the load history add, which the queries read)."""
@@ -87,9 +77,9 @@ def _source_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 @pytest.fixture(scope="module", params=DATASETS)
-def pair(request, tmp_path_factory, pg_url) -> Pair:
+def pair(request, tmp_path_factory, pg_database) -> Pair:
     duck_path = _load_duckdb(request.param, tmp_path_factory)
-    engine = create_engine(_database(pg_url, request.param))
+    engine = create_engine(pg_database(request.param))
     with duckdb.connect(str(duck_path), read_only=True) as con, engine.begin() as conn:
         for name in _source_tables(con):
             copy_table(conn, name, con.sql(f"select * from {name}").to_arrow_table())
