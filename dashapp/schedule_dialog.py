@@ -134,9 +134,9 @@ def register(app: Dash, settings: Settings, reader: WarehouseReader) -> None:
             text = f"This view cannot be scheduled: {exc}"
         return text, warning, warning is not None, default_name(search or "")
 
-    @app.callback(Output("schedule-day", "disabled"), Input("schedule-every", "value"))
-    def day_for_weekly(every):
-        return every != "weekly"
+    # the day applies to weekly schedules only; in the browser: no request to the server for it
+    app.clientside_callback("function (every) { return every !== 'weekly'; }",
+                            Output("schedule-day", "disabled"), Input("schedule-every", "value"))
 
     @app.callback(Output("schedule-list", "children"), Output("schedule-feedback", "children"),
                   Output("schedule-feedback", "className"),

@@ -5,6 +5,7 @@ download, "Share" gives a short link that reopens the same view, "Schedule" open
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import openpyxl
@@ -69,5 +70,8 @@ def test_share_gives_a_short_link_that_reopens_the_view(server, browser):
     assert page.locator("#tabs .nav-link.active").inner_text() == "Support"
     page.click("#schedule-open")
     page.wait_for_selector("#schedule-to", state="visible", timeout=10_000)
+    assert page.is_enabled("#schedule-day")  # weekly by default: the day applies
+    page.locator("#schedule-every label", has_text=re.compile(r"^day$")).click()
+    page.wait_for_function("() => document.querySelector('#schedule-day').disabled")
     assert errors == []
     context.close()
