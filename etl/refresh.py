@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from config.settings import DATA_DIR_ENV, WAREHOUSE_URL_ENV, Settings, load_settings
+from warehouse.duck import process_alive
 
 SOURCE_ENV = "CUSTOMER_INSIGHT_REFRESH_SOURCE"
 STATUS_FILE = "refresh.json"
@@ -52,7 +53,7 @@ def read_state(settings: Settings) -> RefreshState:
         state = RefreshState(**json.loads(path.read_text()))
     except (OSError, ValueError, TypeError):
         return RefreshState()
-    if state.state == "running" and not _alive(state.pid):
+    if state.state == "running" and not process_alive(state.pid):
         return RefreshState("failed", state.source, state.started_at, "", "the load stopped unexpectedly "
                             f"(see {settings.data_dir / LOG_FILE}); the warehouse in service was not changed", 0)
     return state
@@ -109,21 +110,6 @@ def run(source: Path, settings: Settings | None = None) -> RefreshState:
     state.finished_at, state.pid = _now(), 0
     write_state(settings, state)
     return state
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a finished child not reaped yet is a zombie: not running
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][:1] != "Z"
-    except OSError:
-        return True
 
 
 def _now() -> str:

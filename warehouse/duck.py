@@ -37,21 +37,27 @@ def remove_stale_builds(target: Path) -> list[Path]:
     removed = []
     for candidate in target.parent.glob(f"{target.name}{BUILD_SUFFIX}-*"):
         pid_text = candidate.name.rsplit("-", 1)[-1].split(".")[0]
-        if pid_text.isdigit() and _process_alive(int(pid_text)) and int(pid_text) != os.getpid():
+        if pid_text.isdigit() and process_alive(int(pid_text)) and int(pid_text) != os.getpid():
             continue
         candidate.unlink(missing_ok=True)
         removed.append(candidate)
     return removed
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` is running (for files and state left by loads that may have been killed)."""
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:  # a finished child not reaped yet is a zombie: not running
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][:1] != "Z"
+    except OSError:
+        return True
 
 
 def swap_in(built: Path, target: Path) -> None:

@@ -15,14 +15,8 @@ from reports.content import build_tab_data
 from reports.excel import SheetNames, write_frame
 from tests.etl.conftest import run_cli
 from warehouse.filters import Filters
-from warehouse.reader import WarehouseReader
 
 URL = "http://host:8050/?tab=overview&risk=High"
-
-
-@pytest.fixture(scope="module")
-def reader(data_dir):
-    return WarehouseReader(data_dir / "warehouse.duckdb")
 
 
 @pytest.fixture(scope="module")

@@ -99,13 +99,6 @@ def flat(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def reader(data_dir):
-    reader = WarehouseReader(data_dir / "warehouse.duckdb")
-    yield reader
-    reader.close()
-
-
-@pytest.fixture(scope="module")
 def last_90_days(reader, tmp_path_factory):
     view = view_from_search(reader, "https://host/?tab=support&range=90d&nope=1")
     pdf = executive_report_pdf(reader, view)

@@ -18,7 +18,6 @@ from reports.html import to_html
 from reports.view import ReportError, view_from_search
 from tests.etl.conftest import SAMPLES, run_cli
 from warehouse.filters import Filters
-from warehouse.reader import WarehouseReader
 
 NEW_TABS = ["segmentation", "usage", "retention", "glossary", "customer"]
 RAW = SAMPLES / "prd_raw_100"
@@ -35,13 +34,6 @@ def records_per_customer() -> Counter:
 
 # the customer with the most records in the raw files: their list runs over more than one page
 CUSTOMER, CUSTOMER_RECORDS = records_per_customer().most_common(1)[0]
-
-
-@pytest.fixture(scope="module")
-def reader(data_dir):
-    reader = WarehouseReader(data_dir / "warehouse.duckdb")
-    yield reader
-    reader.close()
 
 
 @pytest.fixture(scope="module")
