@@ -28,6 +28,7 @@ import sys
 import threading
 import traceback
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,7 +121,8 @@ class LayoutPool:
         self._waiters = ThreadPoolExecutor(thread_name_prefix="report-part")  # these threads only wait
         return self
 
-    def submit(self, html: str, fill: object = None, after: list[Future] = ()) -> Future:
+    def submit(self, html: str, fill: Callable[[str, list], str] | None = None,
+               after: Sequence[Future] = ()) -> Future:
         """`fill(html, results)` puts the results of `after` into the HTML (the charts' SVGs) before layout."""
         def when_ready() -> LaidOut:
             results = [future.result() for future in after]
