@@ -27,7 +27,7 @@ import sklearn
 from sklearn.cluster import DBSCAN, KMeans
 from sklearn.decomposition import PCA
 from sklearn.impute import SimpleImputer
-from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, pairwise_distances, silhouette_score
 from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
@@ -158,9 +158,12 @@ def cluster_customers(features: pd.DataFrame, groups: Sequence[str], algorithm: 
     real = fit_labels >= 0
     result.k = len(set(fit_labels[real]))
     if result.k >= 2:
-        scored = _sample(len(fit_rows), SILHOUETTE_SAMPLE, RANDOM_STATE + 1)
-        scored = scored[real[scored]]
-        result.silhouette = float(silhouette_score(scaled_fit[scored], fit_labels[scored]))
+        if algorithm == "kmeans":  # the chosen k's silhouette, computed on this sample by the fit
+            result.silhouette = result.silhouette_by_k[result.k]
+        else:
+            scored = _sample(len(fit_rows), SILHOUETTE_SAMPLE, RANDOM_STATE + 1)
+            scored = scored[real[scored]]
+            result.silhouette = float(silhouette_score(scaled_fit[scored], fit_labels[scored]))
         result.davies_bouldin = float(davies_bouldin_score(scaled_fit[real], fit_labels[real]))
         result.calinski_harabasz = float(calinski_harabasz_score(scaled_fit[real], fit_labels[real]))
     elif algorithm == "dbscan":
@@ -194,6 +197,9 @@ def _sample(n: int, size: int, seed: int) -> np.ndarray:
 def _fit_kmeans(scaled: np.ndarray) -> dict[str, Any]:
     distinct = len(np.unique(scaled, axis=0))
     scored = _sample(len(scaled), SILHOUETTE_SAMPLE, RANDOM_STATE + 1)
+    # The scored sample's distances once for every k (silhouette's own euclidean distances, precomputed): computing
+    # them for each k was half of a fit at scale M.
+    distances = pairwise_distances(scaled[scored])
     by_k: dict[int, float] = {}
     models: dict[int, KMeans] = {}
     for k in K_RANGE:
@@ -201,7 +207,7 @@ def _fit_kmeans(scaled: np.ndarray) -> dict[str, Any]:
             break
         models[k] = KMeans(n_clusters=k, n_init=N_INIT, random_state=RANDOM_STATE).fit(scaled)
         labels = models[k].labels_[scored]
-        by_k[k] = float(silhouette_score(scaled[scored], labels)) if len(set(labels)) > 1 else -1.0
+        by_k[k] = float(silhouette_score(distances, labels, metric="precomputed")) if len(set(labels)) > 1 else -1.0
     if not models:  # fewer than 3 distinct customers: one cluster for everyone
         models[1] = KMeans(n_clusters=1, n_init=1, random_state=RANDOM_STATE).fit(scaled)
     best = max(by_k, key=lambda k: (by_k[k], -k)) if by_k else 1  # a tie goes to the fewer clusters

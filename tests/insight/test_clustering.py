@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlglot
-from sklearn.metrics import adjusted_rand_score
+from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from insight import clustering
 from insight.clustering import ALL_FEATURES, ClusterStore, cluster_customers, compare_segments, label_clusters
@@ -77,6 +77,10 @@ def test_kmeans_finds_the_blobs_and_names_them():
     assert (labels == frame["truth"]).all()  # each blob got the name it was built for
     assert result.labels == ["Power", "Regular", "At-Risk", "Dormant"]  # LABEL_ORDER
     assert result.silhouette > 0.7 and result.davies_bouldin < 0.5 and result.calinski_harabasz > 1000
+    # The silhouettes use precomputed distances: the same as sklearn's own on the blobs (all 220 rows are scored)
+    scaled = result.model["preprocess"].transform(frame[list(result.features)].to_numpy(dtype=float))
+    assert result.silhouette == pytest.approx(silhouette_score(scaled, frame["truth"]), abs=1e-12)
+    assert result.silhouette == result.silhouette_by_k[4]
     profile = result.profile.set_index("label")
     assert list(profile["customers"]) == [70, 60, 50, 40] and profile["share"].sum() == pytest.approx(1.0)
     assert profile.loc["Dormant", "recency_days"] == pytest.approx(frame.loc[frame.truth == "Dormant",

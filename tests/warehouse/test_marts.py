@@ -24,6 +24,7 @@ MARTS = {
     "mart_scored_records", "customer_rfm",
     "mart_customer_active_months",
     "customer_health",
+    "mart_usage_feature_days",
 }
 
 
@@ -156,6 +157,24 @@ def test_usage_daily_sums_a_day_and_drops_zero_rows(usage):
         ("u-20", "reports", date(2024, 6, 30), 10),    # 4 + 6, the two times of day dropped
         ("u-orphan", "dashboards", date(2024, 6, 1), 1),  # default events_count
     ]                                                  # u-idle's 0-event row is gone
+
+
+def test_usage_feature_days_numbers_users_and_sorts_by_feature_and_day(usage):
+    # The daily rows again (the 0-event row of u-idle is not one), users numbered in (team, user) order:
+    # t1: u-19 1, u-20 2, u-old 3; t182: u-182 4; t183: u-183 5; t2: u-orphan 6, u-tie 7 (u-idle has no usage)
+    got = usage.execute("select user_key, customer_id, feature_name, activity_date "
+                        "from analytics.mart_usage_feature_days").fetchall()  # no ORDER BY: the stored order
+    assert got == [
+        (7, "t2", "alpha", date(2024, 6, 1)), (7, "t2", "alpha", date(2024, 6, 2)),
+        (7, "t2", "beta", date(2024, 6, 10)),
+        (1, "t1", "dashboards", date(2024, 5, 31)), (2, "t1", "dashboards", date(2024, 5, 31)),
+        (1, "t1", "dashboards", date(2024, 6, 1)), (2, "t1", "dashboards", date(2024, 6, 1)),
+        (6, "t2", "dashboards", date(2024, 6, 1)),
+        (3, "t1", "exports", date(2024, 5, 31)),
+        (5, "t183", "reports", date(2023, 12, 30)), (4, "t182", "reports", date(2023, 12, 31)),
+        (2, "t1", "reports", date(2024, 6, 30)),
+        (7, "t2", "zeta", date(2024, 5, 31)),
+    ]
 
 
 @pytest.mark.parametrize(("user_id", "expected"), [

@@ -2,6 +2,7 @@
 -- repeats), over the days of the date range, for the teams in view. The actors are users (a user_id within a team).
 --   step 1 is reached on the first day in the range the user used feature 1;
 --   step k (k > 1) on the first day, on or after the day step k-1 was reached, on which the user used feature k.
+-- Read from analytics.mart_usage_feature_days (the same rows, sorted by feature and day, users numbered).
 -- "After" is by calendar day and includes the same day: usage is stored per day (analytics.mart_usage_daily), so
 -- the order of two features used on one day is unknown and both orders count. There is no time limit between
 -- steps other than the range. Taking the earliest day at every step is what finds a user who did the features in
@@ -14,73 +15,69 @@
 -- One row per step of the list, steps nobody reached included (0 users). Steps are written out (at most 6) rather
 -- than recursive: an aggregate in a recursive CTE is not portable (PostgreSQL rejects it).
 with step_1 as (
-    select usage.customer_id, usage.user_id, min(usage.activity_date) as reached, cast(null as integer) as days
-    from analytics.mart_usage_daily as usage
+    select usage.user_key, min(usage.customer_id) as customer_id, min(usage.activity_date) as reached,
+        cast(null as integer) as days
+    from analytics.mart_usage_feature_days as usage
     inner join analytics.customer_dimensions as dims on dims.customer_id = usage.customer_id
     where usage.feature_name = :funnel_features[1]
         and usage.activity_date between :date_from and :date_to
         and {{ snippet_customer_in_view }}
-    group by usage.customer_id, usage.user_id
+    group by usage.user_key
 ),
 
 step_2 as (
-    select usage.customer_id, usage.user_id, min(usage.activity_date) as reached,
+    select usage.user_key, min(usage.customer_id) as customer_id, min(usage.activity_date) as reached,
         date_diff('day', min(previous.reached), min(usage.activity_date)) as days
-    from analytics.mart_usage_daily as usage
+    from analytics.mart_usage_feature_days as usage
     inner join step_1 as previous
-        on previous.customer_id = usage.customer_id and previous.user_id = usage.user_id
-        and usage.activity_date >= previous.reached
+        on previous.user_key = usage.user_key and usage.activity_date >= previous.reached
     where usage.feature_name = :funnel_features[2]
         and usage.activity_date between :date_from and :date_to
-    group by usage.customer_id, usage.user_id
+    group by usage.user_key
 ),
 
 step_3 as (
-    select usage.customer_id, usage.user_id, min(usage.activity_date) as reached,
+    select usage.user_key, min(usage.customer_id) as customer_id, min(usage.activity_date) as reached,
         date_diff('day', min(previous.reached), min(usage.activity_date)) as days
-    from analytics.mart_usage_daily as usage
+    from analytics.mart_usage_feature_days as usage
     inner join step_2 as previous
-        on previous.customer_id = usage.customer_id and previous.user_id = usage.user_id
-        and usage.activity_date >= previous.reached
+        on previous.user_key = usage.user_key and usage.activity_date >= previous.reached
     where usage.feature_name = :funnel_features[3]
         and usage.activity_date between :date_from and :date_to
-    group by usage.customer_id, usage.user_id
+    group by usage.user_key
 ),
 
 step_4 as (
-    select usage.customer_id, usage.user_id, min(usage.activity_date) as reached,
+    select usage.user_key, min(usage.customer_id) as customer_id, min(usage.activity_date) as reached,
         date_diff('day', min(previous.reached), min(usage.activity_date)) as days
-    from analytics.mart_usage_daily as usage
+    from analytics.mart_usage_feature_days as usage
     inner join step_3 as previous
-        on previous.customer_id = usage.customer_id and previous.user_id = usage.user_id
-        and usage.activity_date >= previous.reached
+        on previous.user_key = usage.user_key and usage.activity_date >= previous.reached
     where usage.feature_name = :funnel_features[4]
         and usage.activity_date between :date_from and :date_to
-    group by usage.customer_id, usage.user_id
+    group by usage.user_key
 ),
 
 step_5 as (
-    select usage.customer_id, usage.user_id, min(usage.activity_date) as reached,
+    select usage.user_key, min(usage.customer_id) as customer_id, min(usage.activity_date) as reached,
         date_diff('day', min(previous.reached), min(usage.activity_date)) as days
-    from analytics.mart_usage_daily as usage
+    from analytics.mart_usage_feature_days as usage
     inner join step_4 as previous
-        on previous.customer_id = usage.customer_id and previous.user_id = usage.user_id
-        and usage.activity_date >= previous.reached
+        on previous.user_key = usage.user_key and usage.activity_date >= previous.reached
     where usage.feature_name = :funnel_features[5]
         and usage.activity_date between :date_from and :date_to
-    group by usage.customer_id, usage.user_id
+    group by usage.user_key
 ),
 
 step_6 as (
-    select usage.customer_id, usage.user_id, min(usage.activity_date) as reached,
+    select usage.user_key, min(usage.customer_id) as customer_id, min(usage.activity_date) as reached,
         date_diff('day', min(previous.reached), min(usage.activity_date)) as days
-    from analytics.mart_usage_daily as usage
+    from analytics.mart_usage_feature_days as usage
     inner join step_5 as previous
-        on previous.customer_id = usage.customer_id and previous.user_id = usage.user_id
-        and usage.activity_date >= previous.reached
+        on previous.user_key = usage.user_key and usage.activity_date >= previous.reached
     where usage.feature_name = :funnel_features[6]
         and usage.activity_date between :date_from and :date_to
-    group by usage.customer_id, usage.user_id
+    group by usage.user_key
 ),
 
 reached as (
