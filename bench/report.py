@@ -47,6 +47,9 @@ def print_report(results: dict[str, Any], console: Console | None = None) -> Non
     if uncovered:
         console.print(f"Queries without a pandas equivalent (left out of the pandas column): {', '.join(uncovered)}",
                       highlight=False)
+    for name, error in (memory.get("pandas_errors") or {}).items():
+        console.print(f"[red]pandas baseline failed[/red] on {name} (left out of the pandas column): {error}",
+                      highlight=False)
     console.print("full refresh / filter change: every callback of the tab one after the other (one server thread); "
                   "parallel: the longest chain of callbacks (a page with a thread per callback). SQL floor: the same "
                   "queries run alone on DuckDB. pandas: the same queries in pandas over tables held in memory "

@@ -90,7 +90,7 @@ def _results(settings: Settings, runs: int, timings: list[TabTimings], floors: d
     if pandas is not None:
         memory |= {"pandas_peak_rss_mb": pandas.peak_rss_mb, "pandas_rss_loaded_mb": pandas.loaded_rss_mb,
                    "pandas_load_seconds": pandas.load_seconds, "pandas_tables": pandas.tables,
-                   "fraction": ours["peak_rss_mb"] / pandas.peak_rss_mb}
+                   "fraction": ours["peak_rss_mb"] / pandas.peak_rss_mb, "pandas_errors": pandas.errors}
         memory["target_met"] = memory["fraction"] <= TARGETS["memory_fraction"]
     path = settings.duckdb_path
     return {"generated_at": datetime.now(UTC).isoformat(timespec="seconds"),

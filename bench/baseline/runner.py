@@ -37,6 +37,9 @@ class BaselineResult:
     loaded_rss_mb: float = 0.0
     peak_rss_mb: float = 0.0
     tables: dict[str, int] = field(default_factory=dict)  # table -> rows held in memory
+    # query -> the first error of its pandas function, with the parameters: a baseline bug costs that query's
+    # figures (left out of the pandas column like a query without a baseline), not the whole bench's
+    errors: dict[str, str] = field(default_factory=dict)
 
 
 def run_in_process(path: Path, jobs: list[BaselineJob]) -> BaselineResult:
@@ -65,6 +68,10 @@ def replay(path: Path, jobs: list[BaselineJob]) -> BaselineResult:
             try:
                 function(tables, params)
             except NotImplementedError:  # a variant the baseline does not write (a non-default table sort)
+                seconds.append(None)
+                continue
+            except Exception as exc:  # noqa: BLE001 - reported with the results (see BaselineResult.errors)
+                result.errors.setdefault(name, f"{type(exc).__name__}: {exc} (parameters {params})")
                 seconds.append(None)
                 continue
             seconds.append(time.perf_counter() - started)

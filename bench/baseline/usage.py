@@ -219,7 +219,8 @@ def feature_top_teams(tables: Tables, params: dict[str, Any]) -> pd.DataFrame:
                                                active_days=("activity_date", "nunique")).reset_index()
     teams = teams.sort_values(["events", "customer_id"], ascending=[False, True]).head(params["limit"])
     all_events = usage[usage["customer_id"].isin(teams["customer_id"])].groupby("customer_id")["events"].sum()
-    teams["team_share"] = teams["events"] / teams["customer_id"].map(all_events)
+    # astype: with no team in view the empty map would be typed as text (pandas 3), and the division would fail
+    teams["team_share"] = teams["events"] / teams["customer_id"].map(all_events).astype("float64")
     return _named(tables, teams)[["customer_id", "customer_name", "events", "users", "active_days", "team_share"]]
 
 

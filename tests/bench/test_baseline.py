@@ -97,3 +97,36 @@ def test_cards_counted_from_the_raw_files(prd_settings, prd_tables):
     assert counts["customers"] == len(raw["customers"])
     assert counts["records"] == sum(len(raw[n]) for n in ("customer_interactions", "product_reviews",
                                                           "support_tickets"))
+
+
+def test_same_numbers_when_no_customer_is_in_view(scale_s_settings):
+    """A persona no customer has keeps nobody in view: the top teams are an empty table, in pandas too (the baseline
+    once failed there: pandas 3 typed the empty map of team events as text, and the division raised)."""
+    bounds = {"date_from": date(2023, 11, 1), "date_to": date(2026, 10, 31)}
+    nobody = {**Filters(personas=("no such persona",)).params(*bounds.values()), **bounds}
+    tables = load_tables(scale_s_settings.duckdb_path)
+    con = connect(scale_s_settings.duckdb_path)
+    try:
+        ours = run_query(con, "usage/feature_top_teams", **nobody, feature="search", limit=10)
+        assert ours.empty
+        assert_same(ours, BASELINES["usage/feature_top_teams"](tables, {**nobody, "feature": "search", "limit": 10}),
+                    "usage/feature_top_teams, nobody in view")
+    finally:
+        con.close()
+
+
+def test_a_failing_baseline_costs_its_query_not_the_bench(tmp_path, monkeypatch):
+    """The runner notes the error of a baseline function (with its parameters) and goes on with the other calls."""
+    from bench.baseline import runner
+
+    def broken(tables, params):
+        raise ZeroDivisionError("on purpose")
+
+    monkeypatch.setitem(BASELINES, "test/broken", broken)
+    monkeypatch.setitem(BASELINES, "test/fine", lambda tables, params: None)
+    monkeypatch.setattr("bench.baseline.load_tables", lambda path: {})
+    result = runner.replay(tmp_path / "none.duckdb", [
+        runner.BaselineJob("t/0/full", [("test/broken", {"x": 1}), ("test/fine", {}), ("test/broken", {"x": 2})])])
+    assert result.seconds["t/0/full"][0] is None and result.seconds["t/0/full"][2] is None
+    assert result.seconds["t/0/full"][1] is not None
+    assert result.errors == {"test/broken": "ZeroDivisionError: on purpose (parameters {'x': 1})"}
