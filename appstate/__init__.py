@@ -1,6 +1,7 @@
 """App state (issue 6, and issue 8's foundation): permalinks, scheduled reports, KPI alerts and the log of what was
-emailed, in their own small database through SQLAlchemy Core (SQLite file by default, PostgreSQL when configured),
-separate from the warehouse so that a warehouse rebuild never loses them. Schema migrations: appstate/migrations.py.
+emailed, users and the audit log, in their own small database through SQLAlchemy Core (SQLite file by default,
+PostgreSQL when configured), separate from the warehouse so that a warehouse rebuild never loses them. Schema
+migrations: appstate/migrations.py.
 """
 
 from appstate.db import AppStateError, AppStore, open_store

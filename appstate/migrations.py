@@ -116,9 +116,38 @@ def _v2(conn: Connection) -> None:
     meta.create_all(conn)
 
 
+def _v3(conn: Connection) -> None:
+    meta = MetaData()
+    Table("users", meta,
+          Column("id", Integer, primary_key=True),
+          Column("username", String(64), nullable=False, unique=True),
+          Column("display_name", String(200), nullable=False),
+          Column("password_hash", Text, nullable=False),
+          Column("role", String(10), nullable=False),
+          Column("csm_scope", Text),
+          Column("disabled", Boolean, nullable=False, default=False),
+          Column("failed_logins", Integer, nullable=False, default=0),
+          Column("locked_until", UtcDateTime),
+          Column("session_epoch", Integer, nullable=False, default=0),
+          Column("created_at", UtcDateTime, nullable=False),
+          Column("last_login_at", UtcDateTime))
+    Table("audit_log", meta,
+          Column("id", Integer, primary_key=True),
+          Column("at", UtcDateTime, nullable=False),
+          Column("username", String(64)),
+          Column("action", String(64), nullable=False),
+          Column("detail", Text, nullable=False, default=""),
+          Column("remote_addr", String(64)),
+          Column("outcome", String(10), nullable=False),
+          Index("ix_audit_log_at", "at"),
+          Index("ix_audit_log_username", "username"))
+    meta.create_all(conn)
+
+
 MIGRATIONS: list[Step] = [
     Step(1, "permalinks", _v1),
     Step(2, "scheduled reports, KPI alerts and their deliveries", _v2),
+    Step(3, "users and the audit log", _v3),
 ]
 assert [s.version for s in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1)), "versions must be 1, 2, 3, ..."
 LATEST = MIGRATIONS[-1].version

@@ -69,3 +69,30 @@ deliveries = Table(
     Column("size_bytes", Integer),
     Column("created_at", UtcDateTime, nullable=False),
 )
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),  # stored lower-case: unique case-insensitively
+    Column("display_name", String(200), nullable=False),
+    Column("password_hash", Text, nullable=False),       # argon2id (argon2-cffi's PHC string); never the password
+    Column("role", String(10), nullable=False),          # viewer | analyst | admin
+    Column("csm_scope", Text),                           # the csm_owner whose accounts the user sees; NULL = all
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("failed_logins", Integer, nullable=False, default=0),  # consecutive wrong passwords since the last lock
+    Column("locked_until", UtcDateTime),
+    Column("session_epoch", Integer, nullable=False, default=0),  # +1 voids every signed-in session
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_login_at", UtcDateTime),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("username", String(64)),                      # NULL: a sign-in attempt with an unknown name
+    Column("action", String(64), nullable=False),        # signin, signout, export, permalink.create, ...
+    Column("detail", Text, nullable=False, default=""),
+    Column("remote_addr", String(64)),
+    Column("outcome", String(10), nullable=False),       # ok | denied | failed
+)

@@ -179,5 +179,10 @@ from cli.bench import bench  # noqa: E402
 
 main.add_command(bench)
 
+# Dashboard users (cli/users.py, issue 8).
+from cli.users import users  # noqa: E402
+
+main.add_command(users)
+
 if __name__ == "__main__":
     main()

@@ -4,7 +4,8 @@ The warehouse location is one setting, CUSTOMER_INSIGHT_WAREHOUSE_URL (a SQLAlch
 the warehouse is a DuckDB file in the data folder (CUSTOMER_INSIGHT_DATA_DIR, default ./data).
 App state (permalinks, schedules, alerts, deliveries) lives in its own database, CUSTOMER_INSIGHT_APP_DB_URL
 (default: the SQLite file app.db in the data folder), which a warehouse rebuild never touches. Email (scheduled
-reports, alerts) goes through the SMTP server of CUSTOMER_INSIGHT_SMTP_* (docs/schedules.md).
+reports, alerts) goes through the SMTP server of CUSTOMER_INSIGHT_SMTP_* (docs/schedules.md). Sign-in, roles and the
+audit log: CUSTOMER_INSIGHT_AUTH and the settings after it (docs/security.md).
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ SMTP_PASSWORD_ENV = "CUSTOMER_INSIGHT_SMTP_PASSWORD"
 SMTP_FROM_ENV = "CUSTOMER_INSIGHT_SMTP_FROM"
 SMTP_STARTTLS_ENV = "CUSTOMER_INSIGHT_SMTP_STARTTLS"
 SCHEDULER_ENV = "CUSTOMER_INSIGHT_SCHEDULER"
+AUTH_ENV = "CUSTOMER_INSIGHT_AUTH"
+SECRET_KEY_ENV = "CUSTOMER_INSIGHT_SECRET_KEY"
+LOCKOUT_ATTEMPTS_ENV = "CUSTOMER_INSIGHT_LOCKOUT_ATTEMPTS"
+LOCKOUT_MINUTES_ENV = "CUSTOMER_INSIGHT_LOCKOUT_MINUTES"
+SESSION_IDLE_HOURS_ENV = "CUSTOMER_INSIGHT_SESSION_IDLE_HOURS"
+COOKIE_SECURE_ENV = "CUSTOMER_INSIGHT_COOKIE_SECURE"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -50,6 +57,17 @@ class Settings:
     smtp_from: str | None = None
     smtp_starttls: bool = True
     scheduler: bool = True                  # the server runs due schedules and alerts itself
+    auth: bool = False                      # sign-in and roles; off: everyone is the local admin "local"
+    secret_key: str | None = field(default=None, repr=False)  # None: <data_dir>/secret_key, made once
+    lockout_attempts: int = 5               # consecutive wrong passwords that lock an account ...
+    lockout_minutes: float = 15             # ... for this long
+    session_idle_hours: float = 12          # a session unused for this long has to sign in again
+    cookie_secure: bool = False             # the session cookie only over HTTPS
+
+    @property
+    def secret_key_file(self) -> Path:
+        """Where the session-signing key is kept when CUSTOMER_INSIGHT_SECRET_KEY is not set (mode 0600)."""
+        return self.data_dir / "secret_key"
 
     @property
     def backend(self) -> str:
@@ -101,7 +119,28 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         smtp_from=env.get(SMTP_FROM_ENV) or None,
         smtp_starttls=_flag(env, SMTP_STARTTLS_ENV, default=True),
         scheduler=_flag(env, SCHEDULER_ENV, default=True),
+        auth=_flag(env, AUTH_ENV, default=False),
+        secret_key=env.get(SECRET_KEY_ENV) or None,
+        lockout_attempts=int(_number(env, LOCKOUT_ATTEMPTS_ENV, 5, whole=True)),
+        lockout_minutes=_number(env, LOCKOUT_MINUTES_ENV, 15),
+        session_idle_hours=_number(env, SESSION_IDLE_HOURS_ENV, 12),
+        # default: secure cookies when the dashboard's public address is HTTPS
+        cookie_secure=_flag(env, COOKIE_SECURE_ENV,
+                            default=(env.get(BASE_URL_ENV) or "").strip().lower().startswith("https")),
     )
+
+
+def _number(env: Mapping[str, str], name: str, default: float, whole: bool = False) -> float:
+    value = (env.get(name) or "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value) if whole else float(value)
+    except ValueError:
+        number = 0
+    if not number > 0 or number != number or number == float("inf"):
+        raise ValueError(f"{name} must be a positive {'whole ' if whole else ''}number, got {value!r}")
+    return number
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import dash
+import flask
 
 from config.settings import Settings, load_settings
-from dashapp import export_panel, refresh, schedule_dialog, share, shell
+from dashapp import auth, export_panel, refresh, schedule_dialog, share, shell
 from dashapp.tabs import TAB_MODULES
 from warehouse.cache import QueryCache
 from warehouse.reader import open_reader
+from warehouse.scope import ALL, Scope, scoped
 
 ASSETS = Path(__file__).with_name("assets")
 
@@ -23,7 +25,20 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     # Bootstrap and every other asset are served from dashapp/assets: no CDN (the app runs offline).
     app = dash.Dash(__name__, title="Customer Insight", assets_folder=str(ASSETS), serve_locally=True,
                     suppress_callback_exceptions=True)
-    app.layout = lambda: shell.layout(reader)  # a function: options reflect the data at page load
+    # Sign-in, roles and the audit log first: its gate sees every request (dashapp/auth, docs/security.md). It
+    # refuses to start when sign-in is on and no user exists yet.
+    auth.install(app, settings)
+
+    def page() -> object:  # a function: options reflect the data at page load, and the page the user's role
+        user = auth.current_user() if flask.has_request_context() else None
+        if user is None:  # Dash checking the layout at start-up (requests without a user never get here)
+            with scoped(ALL):  # answered to nobody: Dash only validates it (warehouse/scope.py)
+                return shell.layout(reader)
+        # the user's account scope here too: Dash's own first-request hook builds the layout before the gate runs
+        with scoped(Scope(user.csm_scope)):
+            return auth.hide_for(shell.layout(reader, auth.user_menu(user, settings.auth)), user)
+
+    app.layout = page
     shell.register(app, reader)
     refresh.register(app, settings, reader)
     share.register(app, settings)

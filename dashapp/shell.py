@@ -60,7 +60,8 @@ def customer_exists(reader: WarehouseReader, customer_id: str) -> bool:
     return not reader.query("customer/customer_label", customer_id=customer_id).empty
 
 
-def layout(reader: WarehouseReader) -> html.Div:
+def layout(reader: WarehouseReader, user_menu: object = None) -> html.Div:
+    """The page; `user_menu` (dashapp.auth.user_menu: who is signed in, sign-out) goes at the header's right end."""
     try:
         options = filter_options(reader)
         first, last = reader.date_bounds()
@@ -73,7 +74,7 @@ def layout(reader: WarehouseReader) -> html.Div:
         dcc.Store(id="customer"),
         dcc.Store(id="customer-pick"),
         dcc.Store(id="saved-presets", storage_type="local"),
-        _header(last, reader),
+        _header(last, reader, user_menu),
         dbc.Container([
             dbc.Row([
                 dbc.Col(_sidebar(options, first, last), lg=3, xxl=2, className="sidebar py-3"),
@@ -119,12 +120,13 @@ def _report_bar() -> html.Div:
     ], className="d-flex justify-content-end align-items-center mb-2")
 
 
-def _header(last: date, reader: WarehouseReader) -> dbc.Navbar:
+def _header(last: date, reader: WarehouseReader, user_menu: object = None) -> dbc.Navbar:
     return dbc.Navbar(dbc.Container([
         html.Span([html.Span("Customer Insight", className="navbar-brand mb-0 h1"),
                    html.Span(f"data up to {last:%d %b %Y}", className="text-white-50 small ms-2")]),
         html.Div([html.Span(id="in-view-counts", className="text-white small me-3", **{"aria-live": "polite"}),
-                  refresh.layout(reader)], className="d-flex align-items-center"),
+                  refresh.layout(reader), *([user_menu] if user_menu is not None else [])],
+                 className="d-flex align-items-center"),
     ], fluid=True), color="dark", dark=True, className="py-2")
 
 

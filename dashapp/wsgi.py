@@ -33,8 +33,12 @@ def warm_worker(worker: object) -> None:
     Dash registers its script paths on a worker's first request, and with threaded workers a browser's
     parallel script requests can arrive while that first request is still running: they then fail with
     "dash is not a registered library" (HTTP 500, a blank page). One request in advance closes the race
-    and also opens the warehouse and fills the option lists before the first user arrives."""
-    worker.wsgi.test_client().get("/")  # type: ignore[attr-defined]
+    and also opens the warehouse and fills the option lists before the first user arrives. The request is marked
+    as the server's own (a WSGI environ key no HTTP client can set), so that with sign-in on the gate lets it
+    through rather than redirecting it to /login."""
+    from dashapp.auth.gate import WARMUP_ENVIRON_KEY
+
+    worker.wsgi.test_client().get("/", environ_overrides={WARMUP_ENVIRON_KEY: True})  # type: ignore[attr-defined]
 
 
 SCHEDULER_INTERVAL_S = 60

@@ -10,6 +10,7 @@ the full report when the view has a customer; the Glossary closes it as an appen
 from __future__ import annotations
 
 import base64
+import contextvars
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
@@ -75,7 +76,9 @@ def full_report_pdf(reader: WarehouseReader, view: View) -> bytes:
         # so the second thread fills the waits; the longest first, so that the report does not end waiting on a
         # long section started last
         with ThreadPoolExecutor(BUILD_THREADS) as pool:
-            builds = {pool.submit(build_tab_report, reader, tab_id, view.filters, customer=view.customer): position
+            # each build in a copy of this thread's context: the signed-in user's account scope (warehouse/scope.py)
+            builds = {pool.submit(contextvars.copy_context().run, build_tab_report, reader, tab_id, view.filters,
+                                  customer=view.customer): position
                       for position, tab_id in sorted(enumerate(wanted), key=lambda item: _longest_first(item[1]))}
             for build in as_completed(builds):
                 yield builds[build], build.result()

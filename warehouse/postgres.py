@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from warehouse.dialect import translate
 from warehouse.models import LAYERS, Model, ModelBuildError, build_order, discover_models
-from warehouse.queries import query_parameters
+from warehouse.queries import query_parameters, unscoped
 from warehouse.sqlfiles import SQL_DIR, read_sql
 
 _COPY_CHUNK_ROWS = 100_000  # rows per CSV chunk sent to COPY: bounded memory for the 10M-row usage table
@@ -165,6 +165,7 @@ def read_table_pg(engine: Engine | Connection, name: str) -> pd.DataFrame:
 def _statement(name: str, schemas: Mapping[str, str] | None,
                params: dict[str, Any]) -> tuple[sa.TextClause, dict[str, Any]]:
     used = query_parameters(name)
+    params = unscoped(params)
     missing = used - params.keys()
     if missing:
         raise TypeError(f"query {name} needs parameter(s): {', '.join(sorted(missing))}")

@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from warehouse.scope import SCOPE_PARAMETER
 from warehouse.sqlfiles import read_sql
 
 # A :name parameter (but not the second colon of a ::cast), or a string literal or comment, which are skipped
@@ -35,8 +36,16 @@ def query_parameters(name: str) -> frozenset[str]:
     return sql_parameters(read_sql(f"queries/{name}.sql"))
 
 
+def unscoped(params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters, with the account scope "every account" unless one is given. For the callers below the
+    reader (the load, the bench's SQL floor, tests): the dashboard's reader always binds the scope of the request
+    itself (warehouse/scope.py)."""
+    return params if SCOPE_PARAMETER in params else {**params, SCOPE_PARAMETER: None}
+
+
 def run_query(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
     sql = to_duckdb_parameters(read_sql(f"queries/{name}.sql"))
+    params = unscoped(params)
     used = query_parameters(name)
     missing = used - params.keys()
     if missing:

@@ -26,6 +26,7 @@ import pandas as pd
 from warehouse.cache import QueryCache
 from warehouse.filters import Filters
 from warehouse.queries import query_parameters, run_query, to_duckdb_parameters
+from warehouse.scope import GLOBAL_QUERIES, SCOPE_PARAMETER, ScopeError, current_scope
 from warehouse.sqlfiles import read_sql
 
 if TYPE_CHECKING:
@@ -56,11 +57,8 @@ class BaseReader:
     def query(self, name: str, filters: Filters | None = None, **params: Any) -> pd.DataFrame:
         """Run sql/queries/<name>.sql with bound parameters (the filters' and any extra ones).
 
-        Results are cached per (query, parameters, warehouse version)."""
-        if filters is not None:
-            params = {**filters.params(*self.date_bounds()), **params}
-        used = query_parameters(name)
-        params = {k: v for k, v in params.items() if k in used}
+        Results are cached per (query, parameters, warehouse version); the account scope is a parameter."""
+        params = self._bind(name, filters, params)
         # The SQL text is part of the key: an edited query never serves results cached from its old text.
         key = QueryCache.key(read_sql(f"queries/{name}.sql"), self.version, params)
         return self.cache.get_or_compute(key, lambda: self._run(name, params))
@@ -69,15 +67,27 @@ class BaseReader:
                **params: Any) -> Iterator[pd.DataFrame]:
         """The rows of query `name` as DataFrames of up to about chunk_rows rows, in order; always at least one
         (empty, with the columns, when no row matches). For exports too big to hold or to cache: never cached.
-        The query runs when the first chunk is asked for; closing the iterator (a client that went away) stops
-        it."""
+        The parameters (and the account scope) are bound now, in the caller's request; the query runs when the
+        first chunk is asked for (a streamed download: after the request's own code has returned); closing the
+        iterator (a client that went away) stops it."""
+        params = self._bind(name, filters, params)
+        missing = query_parameters(name) - params.keys()
+        if missing:
+            raise TypeError(f"query {name} needs parameter(s): {', '.join(sorted(missing))}")
+        return self._chunks(name, params, chunk_rows)
+
+    def _bind(self, name: str, filters: Filters | None, params: dict[str, Any]) -> dict[str, Any]:
+        """The query's parameters: the filters', the caller's, and the account scope of this request, which the
+        caller cannot set (warehouse/scope.py). A query that cannot apply a scope is refused under one."""
         if filters is not None:
             params = {**filters.params(*self.date_bounds()), **params}
         used = query_parameters(name)
-        missing = used - params.keys()
-        if missing:
-            raise TypeError(f"query {name} needs parameter(s): {', '.join(sorted(missing))}")
-        yield from self._chunks(name, {k: v for k, v in params.items() if k in used}, chunk_rows)
+        scope = current_scope()
+        if SCOPE_PARAMETER in used:
+            params = {**params, SCOPE_PARAMETER: scope.csm_owner}
+        elif scope.restricted and name not in GLOBAL_QUERIES:
+            raise ScopeError(f"query {name} does not apply the account scope, and this user sees only some accounts")
+        return {k: v for k, v in params.items() if k in used}
 
     def date_bounds(self) -> tuple[date, date]:
         """First and last activity dates in the warehouse: the range of "all time"."""

@@ -37,6 +37,7 @@ from insight.clustering import ClusteringResult, ClusterStore
 from warehouse.filters import Filters
 from warehouse.queries import query_parameters
 from warehouse.reader import WarehouseReader
+from warehouse.scope import current_scope
 from warehouse.sqlfiles import read_sql
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,9 @@ def scope(filters: Filters) -> dict[str, Any]:
     customer filters; the date range is not one) and its text (an edited query never serves an old model)."""
     used = query_parameters(FEATURE_QUERY)
     params = {k: v for k, v in filters.params(date.min, date.max).items() if k in used}
-    return {**params, "sql": hashlib.sha256(read_sql(f"queries/{FEATURE_QUERY}.sql").encode()).hexdigest()}
+    # the signed-in user's accounts: another user's clustering is never served (warehouse/scope.py)
+    return {**params, "sql": hashlib.sha256(read_sql(f"queries/{FEATURE_QUERY}.sql").encode()).hexdigest(),
+            "accounts": current_scope().key()}
 
 
 def status_text(result: ClusteringResult) -> str:

@@ -37,6 +37,7 @@ from insight.team_profiles import ProfileStore, TeamProfiles
 from warehouse.filters import Filters
 from warehouse.queries import query_parameters
 from warehouse.reader import WarehouseReader
+from warehouse.scope import current_scope
 from warehouse.sqlfiles import read_sql
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,8 @@ def scope(filters: Filters) -> dict[str, Any]:
     used = set().union(*(query_parameters(q) for q in QUERIES))
     params = {k: v for k, v in filters.params(date.min, date.max).items() if k in used}
     text = "".join(read_sql(f"queries/{q}.sql") for q in QUERIES)
-    return {**params, "sql": hashlib.sha256(text.encode()).hexdigest()}
+    # the signed-in user's accounts: another user's profiles are never served (warehouse/scope.py)
+    return {**params, "sql": hashlib.sha256(text.encode()).hexdigest(), "accounts": current_scope().key()}
 
 
 def status_text(result: TeamProfiles) -> str:

@@ -11,6 +11,7 @@ select
     customers.customer_id,
     customers.sign_up_date,
     customers.value_segment,
+    customers.csm_owner,
     signals.derived_persona,
     signals.churn_risk,
     signals.upsell_opportunity,

@@ -58,7 +58,8 @@ select
     dims.value_segment,
     dims.derived_persona,
     dims.churn_risk,
-    dims.upsell_opportunity
+    dims.upsell_opportunity,
+    dims.csm_owner
 from records
 inner join dims on dims.customer_id = records.customer_id
 order by records.record_date, records.customer_id, records.source_type

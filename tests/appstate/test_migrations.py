@@ -84,3 +84,27 @@ def test_the_default_app_database_is_a_file_beside_the_warehouse_and_a_rebuild_l
     assert resolve_permalink(reopened, code) == "?tab=overview&risk=High"
     assert [s.name for s in list_schedules(reopened)] == ["Kept"]
     reopened.close()
+
+
+def test_a_version_2_database_gains_users_and_the_audit_log_and_keeps_its_schedules(tmp_path):
+    from appstate import audit
+    from appstate.users import authenticate, create_user
+
+    path = tmp_path / "app.db"
+    engine = create_engine(f"sqlite:///{path}")
+    assert migrate(engine, target=2) == [1, 2]  # a database made by the version with schedules, before users
+    with engine.begin() as conn:
+        conn.execute(text("insert into schedules (name, search, recipients, frequency, time_of_day, timezone, "
+                          "enabled, next_run_at, created_at) values ('Weekly', '?tab=support', 'a@example.com', "
+                          "'daily', '07:00', 'UTC', 1, '2025-01-02 07:00:00', '2025-01-01 00:00:00')"))
+    engine.dispose()
+    assert not {"users", "audit_log"} & tables(path)
+
+    store = AppStore(f"sqlite:///{path}")
+    assert {"users", "audit_log"} <= tables(path)
+    assert [(s.name, s.search) for s in list_schedules(store)] == [("Weekly", "?tab=support")]
+    create_user(store, "Ann", "correct horse", role="admin")
+    assert authenticate(store, "ann", "correct horse", max_failures=5, lock_minutes=15)[1] is None
+    audit.record(store, "signin", username="ann")
+    assert [(e.username, e.action, e.outcome) for e in audit.list_entries(store)] == [("ann", "signin", "ok")]
+    store.close()

@@ -17,6 +17,7 @@ usage as (
     from analytics.mart_usage_daily as daily
     cross join as_of
     where daily.customer_id = :customer_id
+        and :customer_id in ({{ snippet_customers_in_scope }})
 )
 
 select

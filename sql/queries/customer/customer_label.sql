@@ -5,3 +5,4 @@ select
     customer_name
 from analytics.customer_base
 where customer_id = :customer_id
+    and customer_id in ({{ snippet_customers_in_scope }})

@@ -12,7 +12,9 @@
 --   in_view: whether the global customer filters keep this customer (the tab shows the customer either way and
 --     says so when not).
 with base as (
-    select * from analytics.customer_base where customer_id = :customer_id
+    -- an account outside the signed-in user's scope has no row at all (warehouse/scope.py)
+    select * from analytics.customer_base
+    where customer_id = :customer_id and customer_id in ({{ snippet_customers_in_scope }})
 ),
 
 signals as (

@@ -7,7 +7,8 @@
 -- team_size - active users. has_usage tells "no product usage data" apart from "no usage recently".
 -- No row when the customer is unknown.
 with team as (
-    select * from analytics.mart_team_activity where customer_id = :customer_id
+    select * from analytics.mart_team_activity
+    where customer_id = :customer_id and customer_id in ({{ snippet_customers_in_scope }})
 ),
 
 logins as (

@@ -161,7 +161,7 @@ usage as (
     inner join usage_users on usage_users.activity_date = usage_days.activity_date
 ),
 
-records as (
+every_record as (
     select * from interactions
     union all
     select * from reviews
@@ -171,6 +171,12 @@ records as (
     select * from orders
     union all
     select * from usage
+),
+
+-- nothing of an account outside the signed-in user's scope (warehouse/scope.py)
+records as (
+    select * from every_record
+    where :customer_id in ({{ snippet_customers_in_scope }})
 ),
 
 in_view as (

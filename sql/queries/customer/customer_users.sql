@@ -6,7 +6,8 @@
 -- the alphabetically first; NULL without usage in the window). Rules: docs/marts.md, config/rules.toml [usage].
 -- Users seen only in usage events have no name, role or join date. users_total: all users of the account.
 with activity as (
-    select * from analytics.mart_user_activity where customer_id = :customer_id
+    select * from analytics.mart_user_activity
+    where customer_id = :customer_id and customer_id in ({{ snippet_customers_in_scope }})
 ),
 
 users as (

@@ -8,6 +8,7 @@
 with customers as (
     select customer_id, customer_name
     from analytics.customer_base
+    where customer_id in ({{ snippet_customers_in_scope }})
 ),
 
 matches as (

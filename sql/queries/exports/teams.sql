@@ -5,4 +5,5 @@ select
     customer_name
 from analytics.customer_base
 where list_contains(:team_ids, customer_id)
+    and customer_id in ({{ snippet_customers_in_scope }})
 order by customer_id

@@ -4,6 +4,7 @@
 -- pattern with escape character '!'; NULL = any). At most :limit, by user id, with the name from the users file.
 with users as (
     select customer_id, user_id from analytics.mart_user_activity
+    where customer_id in ({{ snippet_customers_in_scope }})
 ),
 
 names as (

@@ -10,7 +10,7 @@
 with scope as (
     select
         :value_segments is null and :personas is null and :churn_risks is null
-        and :upsell_opportunities is null as all_teams
+        and :upsell_opportunities is null and cast(:scope_csm_owner as varchar) is null as all_teams
 ),
 
 teams as (

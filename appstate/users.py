@@ -1,0 +1,242 @@
+"""Users of the dashboard (issue 8): who may sign in, with which role, seeing which accounts.
+
+Passwords are hashed with argon2id (argon2-cffi's PasswordHasher, its default parameters); a hash made with older
+parameters is replaced by a new one at the next successful sign-in. A password is never stored, logged or put in an
+exception message.
+
+Lock-out: `max_failures` consecutive wrong passwords lock the account for `lock_minutes`; while it is locked even
+the right password fails. authenticate() tells the caller why it failed (for the audit log); the person signing in
+is shown one generic message whatever the reason, so the page does not tell which names exist.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from appstate.db import AppStore, utc_now
+from appstate.tables import users
+
+ROLES = ("viewer", "analyst", "admin")  # each role can do everything the ones before it can
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
+MIN_PASSWORD = 8
+MAX_PASSWORD = 1024  # argon2 hashes any length; a cap keeps a megabyte "password" from being a cheap attack
+
+_hasher = PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the name is unknown, so that an unknown name takes as long as a wrong password."""
+    return _hasher.hash("not the password of anyone")
+
+
+class UserError(ValueError):
+    """A user command that cannot be done (unknown user, duplicate name, bad role ...); the message can be shown."""
+
+
+class Failure(StrEnum):
+    """Why a sign-in failed: for the audit log only, never shown to the person signing in."""
+    UNKNOWN = "unknown username"
+    PASSWORD = "wrong password"
+    LOCKED = "account locked"
+    DISABLED = "account disabled"
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    csm_scope: str | None
+    disabled: bool
+    failed_logins: int
+    locked_until: datetime | None
+    session_epoch: int  # a session remembers it; raising it ends every session of the user
+    created_at: datetime
+    last_login_at: datetime | None
+
+    def can(self, role: str) -> bool:
+        """Whether this user has `role` or a higher one."""
+        return role_rank(self.role) >= role_rank(role)
+
+    def locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > now
+
+
+def role_rank(role: str) -> int:
+    if role not in ROLES:
+        raise UserError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+    return ROLES.index(role)
+
+
+def normalise_username(name: str) -> str:
+    """The stored form of a username: trimmed and lower-case (names are unique case-insensitively)."""
+    text = (name or "").strip().lower()
+    if not USERNAME.fullmatch(text):
+        raise UserError(f"a username is 1-64 letters, digits and . _ @ - (starting with a letter or digit), "
+                        f"got {name!r}")
+    return text
+
+
+def hash_password(password: str) -> str:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise UserError(f"a password has at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise UserError(f"a password has at most {MAX_PASSWORD} characters")
+    return _hasher.hash(password)
+
+
+def create_user(store: AppStore, username: str, password: str, *, role: str = "viewer",
+                display_name: str | None = None, csm_scope: str | None = None,
+                now: datetime | None = None) -> User:
+    name = normalise_username(username)
+    role_rank(role)
+    values = {"username": name, "display_name": (display_name or "").strip()[:200] or name,
+              "password_hash": hash_password(password), "role": role, "csm_scope": _scope(csm_scope),
+              "disabled": False, "failed_logins": 0, "session_epoch": 0, "created_at": now or utc_now()}
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(insert(users).values(**values))
+    except IntegrityError:
+        raise UserError(f"a user named {name!r} exists already") from None
+    return get_user(store, name)  # type: ignore[return-value]
+
+
+def get_user(store: AppStore, username: str) -> User | None:
+    try:
+        name = normalise_username(username)
+    except UserError:
+        return None
+    with store.engine.begin() as conn:
+        row = conn.execute(select(users).where(users.c.username == name)).mappings().first()
+    return _user(row) if row else None
+
+
+def get_user_by_id(store: AppStore, user_id: int) -> User | None:
+    with store.engine.begin() as conn:
+        row = conn.execute(select(users).where(users.c.id == user_id)).mappings().first()
+    return _user(row) if row else None
+
+
+def list_users(store: AppStore) -> list[User]:
+    with store.engine.begin() as conn:
+        return [_user(row) for row in conn.execute(select(users).order_by(users.c.username)).mappings()]
+
+
+def count_users(store: AppStore) -> int:
+    with store.engine.begin() as conn:
+        return conn.execute(select(func.count()).select_from(users)).scalar_one()
+
+
+def set_disabled(store: AppStore, username: str, disabled: bool) -> User:
+    """Disable (signed-in sessions end too) or enable an account; enabling also lifts a lock-out."""
+    values: dict[str, object] = {"disabled": disabled}
+    if disabled:
+        values["session_epoch"] = users.c.session_epoch + 1
+    else:
+        values.update(failed_logins=0, locked_until=None)
+    return _change(store, username, values)
+
+
+def set_role(store: AppStore, username: str, role: str) -> User:
+    role_rank(role)
+    return _change(store, username, {"role": role})
+
+
+def set_scope(store: AppStore, username: str, csm_scope: str | None) -> User:
+    """Limit the user to the accounts whose csm_owner is `csm_scope` (None: all accounts)."""
+    return _change(store, username, {"csm_scope": _scope(csm_scope)})
+
+
+def set_password(store: AppStore, username: str, password: str) -> User:
+    """A new password; the account's sessions end, and a lock-out is lifted."""
+    return _change(store, username, {"password_hash": hash_password(password), "failed_logins": 0,
+                                     "locked_until": None, "session_epoch": users.c.session_epoch + 1})
+
+
+def revoke_sessions(store: AppStore, user_id: int) -> None:
+    """End every signed-in session of the user (sign-out: a copy of the cookie stops working too)."""
+    with store.engine.begin() as conn:
+        conn.execute(update(users).where(users.c.id == user_id).values(session_epoch=users.c.session_epoch + 1))
+
+
+def authenticate(store: AppStore, username: str, password: str, *, max_failures: int, lock_minutes: float,
+                 now: datetime | None = None) -> tuple[User | None, Failure | None]:
+    """(the user, None) when the password is right and the account usable, else (None or the user, why not)."""
+    now = now or utc_now()
+    user, stored_hash = _find_with_hash(store, username)
+    if user is None:
+        _verify(_dummy_hash(), password)
+        return None, Failure.UNKNOWN
+    if user.disabled or user.locked(now):
+        _verify(_dummy_hash(), password)  # same time as a real check: the answer's delay tells nothing
+        return user, Failure.DISABLED if user.disabled else Failure.LOCKED
+    if not _verify(stored_hash, password):
+        _count_failure(store, user.id, max_failures, lock_minutes, now)
+        return get_user_by_id(store, user.id), Failure.PASSWORD
+    values: dict[str, object] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
+    if _hasher.check_needs_rehash(stored_hash):  # hashed with older parameters: store a hash with today's
+        values["password_hash"] = _hasher.hash(password)
+    with store.engine.begin() as conn:
+        conn.execute(update(users).where(users.c.id == user.id).values(**values))
+    return get_user_by_id(store, user.id), None
+
+
+def _count_failure(store: AppStore, user_id: int, max_failures: int, lock_minutes: float, now: datetime) -> None:
+    # One transaction (BEGIN IMMEDIATE on SQLite): two wrong passwords at once both count.
+    with store.engine.begin() as conn:
+        conn.execute(update(users).where(users.c.id == user_id).values(failed_logins=users.c.failed_logins + 1))
+        failures = conn.execute(select(users.c.failed_logins).where(users.c.id == user_id)).scalar_one()
+        if failures >= max_failures:
+            # locked; the count starts again, so after the lock the user has max_failures tries again
+            conn.execute(update(users).where(users.c.id == user_id)
+                         .values(failed_logins=0, locked_until=now + timedelta(minutes=lock_minutes)))
+
+
+def _verify(stored_hash: str, password: str) -> bool:
+    if not isinstance(password, str) or not password or len(password) > MAX_PASSWORD:
+        return False
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _find_with_hash(store: AppStore, username: str) -> tuple[User | None, str]:
+    try:
+        name = normalise_username(username)
+    except UserError:
+        return None, ""
+    with store.engine.begin() as conn:
+        row = conn.execute(select(users).where(users.c.username == name)).mappings().first()
+    return (_user(row), row["password_hash"]) if row else (None, "")
+
+
+def _change(store: AppStore, username: str, values: dict[str, object]) -> User:
+    name = normalise_username(username)
+    with store.engine.begin() as conn:
+        changed = conn.execute(update(users).where(users.c.username == name).values(**values)).rowcount
+    if changed != 1:
+        raise UserError(f"no user named {name!r}")
+    return get_user(store, name)  # type: ignore[return-value]
+
+
+def _scope(value: str | None) -> str | None:
+    text = (value or "").strip()
+    return text[:200] or None
+
+
+def _user(row: object) -> User:
+    data = dict(row)  # type: ignore[call-overload]
+    data.pop("password_hash", None)  # the hash stays in this module: a User can be logged or shown
+    return User(**data)
