@@ -62,7 +62,7 @@ def csv_chunks(store: AppStore, *, username: str | None = None, action: str | No
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for entry in _entries(store, username, action, outcome, since, until, limit):
-        writer.writerow([entry.at.isoformat(timespec="seconds"), *(_cell(v) for v in (
+        writer.writerow([entry.at.isoformat(timespec="seconds"), *(csv_cell(v) for v in (
             entry.username or "", entry.action, entry.outcome, entry.remote_addr or "", entry.detail))])
         if buffer.tell() > 64_000:
             yield buffer.getvalue()
@@ -96,7 +96,7 @@ def _entries(store: AppStore, username: str | None = None, action: str | None = 
         yield AuditEntry(**row)
 
 
-def _cell(value: str) -> str:
+def csv_cell(value: str) -> str:
     # A detail holds what a user typed or a query string: a cell starting with = + - @ would be run as a formula
     # by Excel when an admin opens the file (CSV injection), so it is prefixed with a quote.
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t") else value

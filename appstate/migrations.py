@@ -144,10 +144,25 @@ def _v3(conn: Connection) -> None:
     meta.create_all(conn)
 
 
+def _v4(conn: Connection) -> None:
+    meta = MetaData()
+    Table("feedback", meta,
+          Column("id", Integer, primary_key=True),
+          Column("at", UtcDateTime, nullable=False),
+          Column("username", String(64)),
+          Column("tab", String(32), nullable=False),
+          Column("search", Text, nullable=False),
+          Column("rating", Integer, nullable=False),
+          Column("comment", Text, nullable=False, default=""),
+          Index("ix_feedback_at", "at"))
+    meta.create_all(conn)
+
+
 MIGRATIONS: list[Step] = [
     Step(1, "permalinks", _v1),
     Step(2, "scheduled reports, KPI alerts and their deliveries", _v2),
     Step(3, "users and the audit log", _v3),
+    Step(4, "feedback on the dashboard's tabs", _v4),
 ]
 assert [s.version for s in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1)), "versions must be 1, 2, 3, ..."
 LATEST = MIGRATIONS[-1].version

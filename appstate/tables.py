@@ -96,3 +96,14 @@ audit_log = Table(
     Column("remote_addr", String(64)),
     Column("outcome", String(10), nullable=False),       # ok | denied | failed
 )
+
+feedback = Table(
+    "feedback", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("username", String(64)),                      # who sent it ("local" with sign-in off)
+    Column("tab", String(32), nullable=False),           # the tab it was sent from
+    Column("search", Text, nullable=False),              # the view: the dashboard's query string, with the filters
+    Column("rating", Integer, nullable=False),           # 1 (poor) .. 5 (very useful)
+    Column("comment", Text, nullable=False, default=""),
+)

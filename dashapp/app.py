@@ -8,7 +8,7 @@ import dash
 import flask
 
 from config.settings import Settings, load_settings
-from dashapp import auth, export_panel, refresh, schedule_dialog, share, shell
+from dashapp import auth, export_panel, feedback, refresh, schedule_dialog, share, shell
 from dashapp.tabs import TAB_MODULES
 from warehouse.cache import QueryCache
 from warehouse.reader import open_reader
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     shell.register(app, reader)
     refresh.register(app, settings, reader)
     share.register(app, settings)
+    feedback.register(app, settings)
     schedule_dialog.register(app, settings, reader)
     export_panel.register(app, reader)
     for module in TAB_MODULES:

@@ -11,7 +11,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 
-from dashapp import export_panel, refresh, schedule_dialog, share
+from dashapp import export_panel, feedback, refresh, schedule_dialog, share
 from dashapp.figures.common import ORDER
 from dashapp.state import (
     DEFAULT_PRESET,
@@ -117,6 +117,7 @@ def _report_bar() -> html.Div:
         export_panel.layout(),
         schedule_dialog.layout(),
         share.layout(),
+        feedback.layout(),
     ], className="d-flex justify-content-end align-items-center mb-2")
 
 

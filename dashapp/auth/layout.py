@@ -50,6 +50,7 @@ def user_menu(user: User, auth_on: bool) -> html.Div:
         link = "text-white-50 small me-3 text-decoration-none"
         parts.append(html.A("Users", href="/admin/users", className=link, id="admin-users-link"))
         parts.append(html.A("Audit log", href="/admin/audit", className=link, id="admin-audit-link"))
+        parts.append(html.A("Feedback", href="/admin/feedback", className=link, id="admin-feedback-link"))
     if auth_on:
         parts.append(html.Span([html.Span(user.display_name, className="fw-semibold"), f" · {user.role}"],
                                id="signed-in-user", className="text-white small me-2",

@@ -107,6 +107,8 @@ def need_for_path(method: str, path: str, query: str) -> Need:
         return Need("analyst", "export", f"{path}?{query}" if query else path, audited=True)
     if path == "/admin/audit.csv":
         return Need("admin", "audit.export", query, audited=True)
+    if path == "/admin/feedback.csv":
+        return Need("admin", "feedback.export", query, audited=True)
     if path == "/admin" or path.startswith("/admin/"):
         return Need("admin", "admin", path)
     return Need("viewer", "page", path)

@@ -9,13 +9,14 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 
-from appstate import audit
+from appstate import audit, feedback
 from appstate.users import ROLES, authenticate, list_users, revoke_sessions
 from dashapp.auth.session import current_user, forget, now, sign_in, sign_out
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 GENERIC_FAILURE = "Wrong username or password, or the account cannot sign in now."
 AUDIT_PAGE_ROWS = 200
+FEEDBACK_PAGE_ROWS = 200
 
 
 def _store():
@@ -119,6 +120,25 @@ def admin_audit_csv() -> Response:
     response = Response(chunks, mimetype="text/csv")
     response.headers["Content-Disposition"] = \
         f'attachment; filename="customer-insight-audit-{now():%Y-%m-%d}.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.route("/admin/feedback")
+def admin_feedback() -> str:
+    from dashapp.state import TABS
+
+    items = feedback.list_feedback(_store(), limit=FEEDBACK_PAGE_ROWS)
+    return render_template("admin_feedback.html", user=current_user(), items=items,
+                           by_tab=feedback.ratings_by_tab(_store()), tabs=TABS, rows=FEEDBACK_PAGE_ROWS,
+                           auth_on=current_app.config["AUTH_ON"])
+
+
+@blueprint.route("/admin/feedback.csv")
+def admin_feedback_csv() -> Response:
+    response = Response(feedback.csv_text(_store()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = \
+        f'attachment; filename="customer-insight-feedback-{now():%Y-%m-%d}.csv"'
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -108,3 +108,25 @@ def test_a_version_2_database_gains_users_and_the_audit_log_and_keeps_its_schedu
     audit.record(store, "signin", username="ann")
     assert [(e.username, e.action, e.outcome) for e in audit.list_entries(store)] == [("ann", "signin", "ok")]
     store.close()
+
+
+def test_a_version_3_database_gains_feedback_and_keeps_its_users(tmp_path):
+    from appstate.feedback import add_feedback, list_feedback
+    from appstate.users import get_user
+
+    path = tmp_path / "app.db"
+    engine = create_engine(f"sqlite:///{path}")
+    assert migrate(engine, target=3) == [1, 2, 3]  # a database made by the version with users, before feedback
+    with engine.begin() as conn:
+        conn.execute(text("insert into users (username, display_name, password_hash, role, disabled, failed_logins, "
+                          "session_epoch, created_at) values ('ann', 'Ann', 'x', 'admin', 0, 0, 0, "
+                          "'2025-01-01 00:00:00')"))
+    engine.dispose()
+    assert "feedback" not in tables(path)
+
+    store = AppStore(f"sqlite:///{path}")
+    assert "feedback" in tables(path)
+    assert get_user(store, "ann").role == "admin"
+    add_feedback(store, username="ann", tab="support", search="?tab=support", rating=4, comment="good")
+    assert [(f.username, f.tab, f.rating) for f in list_feedback(store)] == [("ann", "support", 4)]
+    store.close()

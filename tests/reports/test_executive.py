@@ -37,7 +37,7 @@ def test_inactive_teams_earlier_counts_the_teams_of_that_day(tmp_path):
         ('C', date '2025-01-01', 'Low Value'), ('D', date '2025-06-15', 'Low Value'),
         ('E', date '2024-01-01', 'Low Value'), ('F', date '2024-01-01', 'Low Value'))
         as t (customer_id, sign_up_date, value_segment)""")
-    for column in ("derived_persona", "churn_risk", "upsell_opportunity"):
+    for column in ("derived_persona", "churn_risk", "upsell_opportunity", "csm_owner"):
         con.execute(f"alter table analytics.customer_dimensions add column {column} varchar default 'x'")
     con.execute("""create table analytics.mart_usage_daily as select * from (values
         ('A', date '2024-11-29'),   -- 183 days before 2025-05-31: inactive then
