@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, State, html, no_update
+from dash import Dash, Input, Output, State, ctx, html, no_update
 
 from appstate.db import open_store
 from appstate.feedback import MAX_COMMENT, RATINGS, FeedbackError, add_feedback
 from config.settings import Settings
 from dashapp.auth.session import current_user
-from dashapp.state import DEFAULT_TAB, TABS
+from dashapp.state import parse_search
 
 RATING_WORDS = {1: "1 – not useful", 2: "2", 3: "3", 4: "4", 5: "5 – very useful"}
 
@@ -39,11 +37,6 @@ def layout() -> html.Div:
     ])
 
 
-def tab_of(search: str | None) -> str:
-    tab = (parse_qs((search or "").lstrip("?")).get("tab") or [DEFAULT_TAB])[0]
-    return tab if tab in TABS else DEFAULT_TAB
-
-
 def register(app: Dash, settings: Settings) -> None:
     @app.callback(Output("feedback-modal", "is_open"), Output("feedback-message", "children"),
                   Output("feedback-message", "className"), Output("feedback-rating", "value"),
@@ -52,13 +45,12 @@ def register(app: Dash, settings: Settings) -> None:
                   State("feedback-rating", "value"), State("feedback-comment", "value"), State("url", "search"),
                   prevent_initial_call=True)
     def feedback(opened, sent, rating, comment, search):
-        from dash import ctx
-
         if ctx.triggered_id == "feedback-open":
             return True, "", "small mt-2", no_update, no_update
         user = current_user()
+        tab = parse_search(search, {})[0].tab  # the view's tab (an unknown one: the default tab)
         try:
-            add_feedback(open_store(settings), username=user.username if user else None, tab=tab_of(search),
+            add_feedback(open_store(settings), username=user.username if user else None, tab=tab,
                          search=search or "", rating=rating, comment=comment or "")
         except FeedbackError as exc:
             return True, str(exc), "small mt-2 text-danger", no_update, no_update

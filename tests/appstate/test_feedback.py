@@ -9,17 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from appstate import AppStore
 from appstate.feedback import FeedbackError, add_feedback, csv_text, list_feedback, ratings_by_tab
 
 T = datetime(2025, 5, 1, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = AppStore(f"sqlite:///{tmp_path / 'app.db'}")
-    yield store
-    store.close()
 
 
 def test_feedback_is_stored_with_its_view_newest_first(store):

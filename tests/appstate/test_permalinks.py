@@ -15,13 +15,6 @@ from appstate.tables import permalinks
 LOOK_ALIKES = set("0Oo1lIi")
 
 
-@pytest.fixture
-def store(tmp_path):
-    instance = AppStore(f"sqlite:///{tmp_path / 'app.db'}")
-    yield instance
-    instance.close()
-
-
 def test_a_view_round_trips_and_the_same_view_gets_the_same_code(store):
     search = "?tab=support&range=30d&risk=High&risk=Medium&lang=fr"
     code = create_permalink(store, search)

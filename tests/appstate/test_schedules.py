@@ -7,20 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from appstate import AppStore
 from appstate.schedules import add_schedule, claim_schedule, due_schedules, list_schedules, next_run_after
 from appstate.validate import local_zone_name, parse_recipients
 
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
-
-
-@pytest.fixture
-def store(tmp_path):
-    instance = AppStore(f"sqlite:///{tmp_path / 'app.db'}")
-    yield instance
-    instance.close()
 
 
 @pytest.mark.parametrize(("after", "expected"), [

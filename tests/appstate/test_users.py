@@ -29,13 +29,6 @@ from appstate.users import (
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def store(tmp_path):
-    store = AppStore(f"sqlite:///{tmp_path / 'app.db'}")
-    yield store
-    store.close()
-
-
 def stored_hash(store: AppStore, name: str) -> str:
     with store.engine.begin() as conn:
         return conn.execute(select(users.c.password_hash).where(users.c.username == name)).scalar_one()

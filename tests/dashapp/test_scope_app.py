@@ -10,6 +10,7 @@ import io
 import json
 import re
 import shutil
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import openpyxl
@@ -25,15 +26,21 @@ from warehouse.scope import require_scope
 ALICE = {f"CUST-{i:03d}" for i in range(1, 6)}
 
 
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory):
-    data, source = tmp_path_factory.mktemp("scope-app"), tmp_path_factory.mktemp("scope-app-source")
-    shutil.copytree(SAMPLES / "prd_raw_10", source, dirs_exist_ok=True)
-    customers = json.loads((source / "customers.json").read_text())
+def sample_with_csm_owners(folder: Path) -> Path:
+    """The 10-customer PRD sample copied into `folder`, its customers given a csm_owner: ALICE's to "Alice", the
+    others to "Bob" (the sample has no csm_owner)."""
+    shutil.copytree(SAMPLES / "prd_raw_10", folder, dirs_exist_ok=True)
+    customers = json.loads((folder / "customers.json").read_text())
     for row in customers:
         row["csm_owner"] = "Alice" if row["customer_id"] in ALICE else "Bob"
-    (source / "customers.json").write_text(json.dumps(customers))
-    run_cli(data, "load", "--source", str(source))
+    (folder / "customers.json").write_text(json.dumps(customers))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    data = tmp_path_factory.mktemp("scope-app")
+    run_cli(data, "load", "--source", str(sample_with_csm_owners(tmp_path_factory.mktemp("scope-app-source"))))
     return data
 
 
@@ -109,19 +116,11 @@ def test_pdf_report_holds_only_the_csms_accounts(app, tmp_path):
     import base64
     import subprocess
 
-    payload = {
-        "output": "..report-download.data...report-error.children..",
-        "outputs": [{"id": "report-download", "property": "data"}, {"id": "report-error", "property": "children"}],
-        "inputs": [{"id": "report-pdf", "property": "n_clicks", "value": 1},
-                   {"id": "report-full", "property": "n_clicks", "value": None},
-                   {"id": "report-executive", "property": "n_clicks", "value": None},
-                   {"id": "report-activity", "property": "n_clicks", "value": None}],
-        "changedPropIds": ["report-pdf.n_clicks"],
-        "state": [{"id": "url", "property": "search", "value": "?tab=support&range=all"}],
-    }
+    from tests.reports.test_pdf import tab_pdf_request
+
     texts = {}
     for name in ("ann", "cara"):
-        answer = signed_in(app, name).post("/_dash-update-component", json=payload)
+        answer = signed_in(app, name).post("/_dash-update-component", json=tab_pdf_request("?tab=support&range=all"))
         assert answer.status_code == 200, answer.data[:300]
         pdf = tmp_path / f"{name}.pdf"
         pdf.write_bytes(base64.b64decode(answer.get_json()["response"]["report-download"]["data"]["content"]))

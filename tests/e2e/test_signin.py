@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from appstate import open_store
 from appstate.users import create_user
+from tests.dashapp.test_scope_app import ALICE, sample_with_csm_owners
 from tests.e2e.conftest import browse, start_server
-from tests.etl.conftest import SAMPLES, run_cli
+from tests.etl.conftest import run_cli
 
 SHOTS = Path("/tmp/customer-insight-screens")
 PASSWORD = "correct horse battery"
@@ -25,13 +24,7 @@ PASSWORD = "correct horse battery"
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("e2e-signin")
     # the sample with a CSM per account: CUST-001..005 are Alice's, the others Bob's (for the scoped user below)
-    source = tmp_path_factory.mktemp("e2e-signin-source")
-    shutil.copytree(SAMPLES / "prd_raw_10", source, dirs_exist_ok=True)
-    customers = json.loads((source / "customers.json").read_text())
-    for row in customers:
-        row["csm_owner"] = "Alice" if row["customer_id"] <= "CUST-005" else "Bob"
-    (source / "customers.json").write_text(json.dumps(customers))
-    run_cli(data, "load", "--source", str(source))
+    run_cli(data, "load", "--source", str(sample_with_csm_owners(tmp_path_factory.mktemp("e2e-signin-source"))))
     store = open_store(f"sqlite:///{data / 'app.db'}")
     create_user(store, "ann", PASSWORD, role="analyst", display_name="Ann Lee")
     create_user(store, "vic", PASSWORD, role="viewer", display_name="Vic Ray")
@@ -120,6 +113,6 @@ def test_a_csm_sees_only_their_accounts(server, browser):
     assert page.locator("#export-open").is_visible() and not page.locator("#schedule-open").is_visible()
     answer = page.request.get(server + "export/interactions.csv?range=all")
     rows = list(csv.DictReader(io.StringIO(answer.text().lstrip("\ufeff"))))
-    assert rows and {row["customer_id"] for row in rows} <= {f"CUST-{i:03d}" for i in range(1, 6)}
+    assert rows and {row["customer_id"] for row in rows} <= ALICE
     assert errors == []
     context.close()

@@ -72,12 +72,9 @@ def test_every_card_of_the_issue_3_tabs_is_in_the_registry(data_dir, tab_id):
 
 
 
-def test_the_download_button_sends_the_pdf_of_the_url_state(data_dir):
-    from config.settings import load_settings
-    from dashapp.app import create_app
-
-    app = create_app(load_settings({"CUSTOMER_INSIGHT_DATA_DIR": str(data_dir)}))
-    payload = {
+def tab_pdf_request(search: str) -> dict:
+    """The Dash callback request a browser sends for "Download PDF" → this tab, on the page of `search`."""
+    return {
         "output": "..report-download.data...report-error.children..",
         "outputs": [{"id": "report-download", "property": "data"}, {"id": "report-error", "property": "children"}],
         "inputs": [{"id": "report-pdf", "property": "n_clicks", "value": 1},
@@ -85,9 +82,16 @@ def test_the_download_button_sends_the_pdf_of_the_url_state(data_dir):
                    {"id": "report-executive", "property": "n_clicks", "value": None},
                    {"id": "report-activity", "property": "n_clicks", "value": None}],
         "changedPropIds": ["report-pdf.n_clicks"],
-        "state": [{"id": "url", "property": "search", "value": "?tab=support&risk=High"}],
+        "state": [{"id": "url", "property": "search", "value": search}],
     }
-    response = app.server.test_client().post("/_dash-update-component", json=payload)
+
+
+def test_the_download_button_sends_the_pdf_of_the_url_state(data_dir):
+    from config.settings import load_settings
+    from dashapp.app import create_app
+
+    app = create_app(load_settings({"CUSTOMER_INSIGHT_DATA_DIR": str(data_dir)}))
+    response = app.server.test_client().post("/_dash-update-component", json=tab_pdf_request("?tab=support&risk=High"))
     assert response.status_code == 200, response.data[:500]
     download = json.loads(response.data)["response"]["report-download"]["data"]
     assert download["filename"].startswith("customer-insight-support-") and download["base64"]
