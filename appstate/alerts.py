@@ -43,6 +43,7 @@ class Alert:
     last_error: str | None
     created_at: datetime
     updated_at: datetime
+    owner: str | None = None  # username that made it (None: made from the CLI)
 
     def holds(self, value: float) -> bool:
         """The alert's condition: strictly above / below the threshold."""

@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     func,
     insert,
     select,
@@ -158,11 +159,61 @@ def _v4(conn: Connection) -> None:
     meta.create_all(conn)
 
 
+def _v5(conn: Connection) -> None:
+    # A password-protected permalink is never shared with another request for the same view (each has its own
+    # password), so "same query string -> same code" now holds for plain links only: the table is rebuilt without
+    # the column's UNIQUE (SQLite cannot drop it) and a partial unique index takes its place.
+    meta = MetaData()
+    new = Table("permalinks_v5", meta,
+                Column("code", String(16), primary_key=True),
+                Column("search", Text, nullable=False),
+                Column("search_sha256", String(64), nullable=False),
+                Column("created_at", UtcDateTime, nullable=False),
+                Column("last_used_at", UtcDateTime),
+                Column("created_by", String(64)),
+                Column("password_hash", Text),
+                Column("failed_attempts", Integer, nullable=False, default=0),
+                Column("locked_until", UtcDateTime))
+    new.create(conn)
+    conn.execute(text("INSERT INTO permalinks_v5 (code, search, search_sha256, created_at, last_used_at, "
+                      "failed_attempts) SELECT code, search, search_sha256, created_at, last_used_at, 0 "
+                      "FROM permalinks"))
+    conn.execute(text("DROP TABLE permalinks"))
+    conn.execute(text("ALTER TABLE permalinks_v5 RENAME TO permalinks"))
+    conn.execute(text("CREATE UNIQUE INDEX ux_permalinks_plain_search ON permalinks (search_sha256) "
+                      "WHERE password_hash IS NULL"))
+    for table in ("schedules", "alerts"):  # who made the job: it runs with that user's account scope
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN owner VARCHAR(64)"))
+
+
+def _v6(conn: Connection) -> None:
+    meta = MetaData()
+    Table("user_preferences", meta,
+          Column("username", String(64), primary_key=True),
+          Column("default_tab", String(32)),
+          Column("default_range", String(32)),
+          Column("colour_scheme", String(32)),
+          Column("number_format", String(16)),
+          Column("updated_at", UtcDateTime, nullable=False))
+    Table("presets", meta,
+          Column("id", Integer, primary_key=True),
+          Column("owner", String(64), nullable=False),
+          Column("name", String(100), nullable=False),
+          Column("search", Text, nullable=False),
+          Column("shared", Boolean, nullable=False, default=False),
+          Column("created_at", UtcDateTime, nullable=False),
+          Column("updated_at", UtcDateTime, nullable=False),
+          UniqueConstraint("owner", "name", name="uq_presets_owner_name"))
+    meta.create_all(conn)
+
+
 MIGRATIONS: list[Step] = [
     Step(1, "permalinks", _v1),
     Step(2, "scheduled reports, KPI alerts and their deliveries", _v2),
     Step(3, "users and the audit log", _v3),
     Step(4, "feedback on the dashboard's tabs", _v4),
+    Step(5, "passwords on permalinks; owners of schedules and alerts", _v5),
+    Step(6, "user preferences and saved filter presets", _v6),
 ]
 assert [s.version for s in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1)), "versions must be 1, 2, 3, ..."
 LATEST = MIGRATIONS[-1].version

@@ -58,4 +58,5 @@ def resolve_permalink(store: AppStore, code: str) -> str | None:
 
 def _code_of(store: AppStore, digest: str) -> str | None:
     with store.engine.begin() as conn:
-        return conn.execute(select(permalinks.c.code).where(permalinks.c.search_sha256 == digest)).scalar_one_or_none()
+        return conn.execute(select(permalinks.c.code).where(permalinks.c.search_sha256 == digest,
+                                                            permalinks.c.password_hash.is_(None))).scalar_one_or_none()

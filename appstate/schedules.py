@@ -39,6 +39,7 @@ class Schedule:
     last_status: str | None
     last_error: str | None
     created_at: datetime
+    owner: str | None = None  # username that made it (None: made from the CLI)
 
     def when(self) -> str:
         """'daily at 07:00 (Europe/Paris)', 'weekly on Monday at 07:00 (UTC)'."""

@@ -3,7 +3,7 @@ both together (a new step there, the new columns here)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, Float, Integer, MetaData, String, Table, Text, UniqueConstraint
 
 from appstate.db import UtcDateTime
 
@@ -13,9 +13,13 @@ permalinks = Table(
     "permalinks", metadata,
     Column("code", String(16), primary_key=True),
     Column("search", Text, nullable=False),              # the dashboard query string, without the "?"
-    Column("search_sha256", String(64), nullable=False, unique=True),  # same query string -> same code
-    Column("created_at", UtcDateTime, nullable=False),
+    Column("search_sha256", String(64), nullable=False),  # plain links: same query string -> same code (unique
+    Column("created_at", UtcDateTime, nullable=False),    # where password_hash is NULL, migration step 5)
     Column("last_used_at", UtcDateTime),
+    Column("created_by", String(64)),                    # username ("local" with sign-in off); NULL before step 5
+    Column("password_hash", Text),                       # argon2id of the link's password; NULL = no password
+    Column("failed_attempts", Integer, nullable=False, default=0),  # wrong passwords since the last lock
+    Column("locked_until", UtcDateTime),
 )
 
 schedules = Table(
@@ -34,6 +38,7 @@ schedules = Table(
     Column("last_status", String(10)),                   # sent | failed
     Column("last_error", Text),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("owner", String(64)),                         # username that made it; runs with their account scope
 )
 
 alerts = Table(
@@ -54,6 +59,7 @@ alerts = Table(
     Column("last_error", Text),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("owner", String(64)),                         # as schedules.owner
 )
 
 deliveries = Table(
@@ -106,4 +112,26 @@ feedback = Table(
     Column("search", Text, nullable=False),              # the view: the dashboard's query string, with the filters
     Column("rating", Integer, nullable=False),           # 1 (poor) .. 5 (very useful)
     Column("comment", Text, nullable=False, default=""),
+)
+
+user_preferences = Table(
+    "user_preferences", metadata,
+    Column("username", String(64), primary_key=True),    # "local" with sign-in off
+    Column("default_tab", String(32)),                   # a tab id; NULL = Overview
+    Column("default_range", String(32)),                 # a date preset id; NULL = the product's default
+    Column("colour_scheme", String(32)),                 # a chart colour scheme id; NULL = the default
+    Column("number_format", String(16)),                 # a number format id; NULL = the default
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+presets = Table(
+    "presets", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("owner", String(64), nullable=False),         # username ("local" with sign-in off)
+    Column("name", String(100), nullable=False),         # unique per owner
+    Column("search", Text, nullable=False),              # the dashboard query string, without the "?"
+    Column("shared", Boolean, nullable=False, default=False),  # visible to every user (analysts and admins share)
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("owner", "name", name="uq_presets_owner_name"),
 )

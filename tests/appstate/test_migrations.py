@@ -130,3 +130,40 @@ def test_a_version_3_database_gains_feedback_and_keeps_its_users(tmp_path):
     add_feedback(store, username="ann", tab="support", search="?tab=support", rating=4, comment="good")
     assert [(f.username, f.tab, f.rating) for f in list_feedback(store)] == [("ann", "support", 4)]
     store.close()
+
+
+def test_a_version_4_database_keeps_its_permalinks_and_schedules_and_gains_presets(tmp_path):
+    path = tmp_path / "app.db"
+    engine = create_engine(f"sqlite:///{path}")
+    assert migrate(engine, target=4) == [1, 2, 3, 4]  # a database made by the version with feedback
+    digest = hashlib.sha256(b"tab=support").hexdigest()
+    with engine.begin() as conn:
+        conn.execute(text("insert into permalinks (code, search, search_sha256, created_at) values "
+                          "('abcdefghj', 'tab=support', :digest, '2025-01-01 00:00:00')"), {"digest": digest})
+        conn.execute(text("insert into schedules (name, search, recipients, frequency, time_of_day, timezone, "
+                          "enabled, next_run_at, created_at) values ('Weekly', '?tab=support', 'a@example.com', "
+                          "'daily', '07:00', 'UTC', 1, '2025-01-02 07:00:00', '2025-01-01 00:00:00')"))
+    engine.dispose()
+
+    assert migrate(create_engine(f"sqlite:///{path}")) == [5, 6]
+    assert {"user_preferences", "presets", "permalinks"} <= tables(path) and "permalinks_v5" not in tables(path)
+    with sqlite3.connect(path) as con:
+        kept = con.execute("select code, search, failed_attempts, password_hash, created_by from permalinks")
+        assert kept.fetchall() == [("abcdefghj", "tab=support", 0, None, None)]
+        assert con.execute("select name, owner from schedules").fetchall() == [("Weekly", None)]
+        # plain links stay one per query string; a protected link for the same view is a row of its own
+        with pytest.raises(sqlite3.IntegrityError):
+            con.execute("insert into permalinks (code, search, search_sha256, created_at, failed_attempts) values "
+                        "('bcdefghjk', 'tab=support', ?, '2025-01-02 00:00:00', 0)", (digest,))
+        con.execute("insert into permalinks (code, search, search_sha256, created_at, failed_attempts, password_hash) "
+                    "values ('cdefghjkm', 'tab=support', ?, '2025-01-02 00:00:00', 0, 'argon2-hash')", (digest,))
+        # presets are unique per owner and name
+        con.execute("insert into presets (owner, name, search, shared, created_at, updated_at) values "
+                    "('ann', 'EMEA', 'tab=support', 0, '2025-01-01', '2025-01-01')")
+        with pytest.raises(sqlite3.IntegrityError):
+            con.execute("insert into presets (owner, name, search, shared, created_at, updated_at) values "
+                        "('ann', 'EMEA', 'tab=overview', 1, '2025-01-01', '2025-01-01')")
+    store = AppStore(f"sqlite:///{path}")
+    assert resolve_permalink(store, "abcdefghj") == "?tab=support"
+    assert create_permalink(store, "?tab=support") == "abcdefghj"
+    store.close()
