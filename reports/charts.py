@@ -1,15 +1,16 @@
 """Plotly figures as SVG for the PDF reports: kaleido drives the system's Chromium (BROWSER_PATH), one browser per
-report, all of the report's figures through it.
+process, every report's figures through it.
 
 Speed (measured at scale M, 2 cores): kaleido reloads its page (and plotly.js, 4 MB of JavaScript) after every
-figure; a report's figures go through one fresh browser that is closed afterwards, so the reload buys nothing and
-is skipped (`_ReportKaleido`): 0.07 s a figure instead of 0.2-0.3 s. The browser starts (1.5 s) and draws in a
-thread of its own while the report's queries run (`ChartRenderer`). kaleido is pinned (1.5.0):
-`_return_kaleido_tab` is its tab-pool hook, exercised by every PDF test."""
+figure: here only every RELOAD_EVERY figures (`_ReportKaleido`), 0.07 s a figure instead of 0.2-0.3 s. The browser
+is this process's, kept between reports for IDLE_SECONDS (`_SharedBrowser`: starting it costs 1.5 CPU-s), and draws
+in a thread of its own while the report's queries run. kaleido is pinned (1.5.0): `_return_kaleido_tab` is its
+tab-pool hook, exercised by every PDF test."""
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import concurrent.futures
 import contextlib
 import logging
@@ -26,8 +27,9 @@ from reports.view import ReportError
 
 CHART_WIDTH_PX = 900  # rendered size; the PDF scales it to the page width (a vector: stays sharp)
 CHART_HEIGHT_PX = 400
-# Chromium for charts costs ~150 MB a report: two reports at a time at most, the others wait their turn
-_BROWSERS = threading.BoundedSemaphore(2)
+IDLE_SECONDS = 300  # the browser (~150 MB) is closed after this long without a report
+RELOAD_EVERY = 200  # figures drawn between two reloads of the browser's page
+log = logging.getLogger(__name__)
 NO_BROWSER = ("charts in PDF reports need Chromium: install it (scripts/system-packages.sh runtime, or "
               "apt-get install chromium) or set BROWSER_PATH to a Chrome/Chromium binary")
 
@@ -58,42 +60,99 @@ def check_browser() -> str:
 
 
 class ChartRenderer:
-    """`with ChartRenderer() as charts: future = charts.submit(figure)`: figures are drawn in order by one browser
-    in a background thread while the caller goes on (building the next tab); `future.result()` is the SVG. The
-    browser starts with the first figure: a report without charts (the Glossary) needs no Chromium."""
+    """`with ChartRenderer() as charts: future = charts.submit(figure)`: figures are drawn in order by this process's
+    browser in a background thread while the caller goes on (building the next tab); `future.result()` is the SVG.
+    The browser starts with the first figure (a report without charts, the Glossary, needs no Chromium)."""
+
+    def __enter__(self) -> ChartRenderer:
+        _BROWSER.begin_report()
+        return self
+
+    def submit(self, figure: go.Figure) -> concurrent.futures.Future:
+        return _BROWSER.submit(_without_webgl(figure))
+
+    def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        _BROWSER.end_report()
+
+
+class _SharedBrowser:
+    """This process's Chromium for charts, shared by its reports: started by the first figure, kept while reports
+    come (starting it costs 1.5 CPU-s, a tenth of a full report's), closed IDLE_SECONDS after the last report ends
+    and at exit. A browser that failed (did not start, crashed, a figure it could not draw) is closed and started
+    again by the next report. Its one tab draws the figures one at a time, in the order they come."""
 
     def __init__(self) -> None:
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)  # threads do not survive a fork: a child starts its own
+
+    def _reset(self) -> None:
+        self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._renderer: object | None = None
         self._opened: concurrent.futures.Future | None = None
+        self._failed = False
+        self._reports = 0
+        self._timer: threading.Timer | None = None
 
-    def __enter__(self) -> ChartRenderer:
-        return self
+    def begin_report(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._reports += 1
+            failed = self._failed or (self._opened is not None and self._opened.done()
+                                      and self._opened.exception() is not None) or not self._alive()
+        if failed:
+            self.close(only_if_unused_by_others=True)
+
+    def _alive(self) -> bool:
+        """False when the browser's process has ended (killed while idle, out of memory)."""
+        process = getattr(self._renderer, "subprocess", None)  # choreographer's Browser: the Popen of Chromium
+        return process is None or process.poll() is None
+
+    def end_report(self) -> None:
+        with self._lock:
+            self._reports -= 1
+            if self._reports == 0 and self._loop is not None:
+                self._timer = threading.Timer(IDLE_SECONDS, self.close, kwargs={"only_if_idle": True})
+                self._timer.daemon = True
+                self._timer.start()
 
     def submit(self, figure: go.Figure) -> concurrent.futures.Future:
-        if self._loop is None:
-            self._start()
-        return asyncio.run_coroutine_threadsafe(self._render(_without_webgl(figure)), self._loop)
+        with self._lock:
+            if self._loop is None:
+                self._start()
+            return asyncio.run_coroutine_threadsafe(self._render(figure), self._loop)
 
     def _start(self) -> None:
         browser = check_browser()
-        _BROWSERS.acquire()
+        self._failed = False
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="report-charts", daemon=True)
         self._thread.start()
+        self._path = browser
+        self._reopening = asyncio.Lock()
         self._opened = asyncio.run_coroutine_threadsafe(self._open(browser), self._loop)
 
-    def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        if self._loop is None:  # no figure was submitted: no browser to close
+    def close(self, only_if_idle: bool = False, only_if_unused_by_others: bool = False) -> None:
+        with self._lock:
+            if (only_if_idle and self._reports) or (only_if_unused_by_others and self._reports > 1):
+                return
+            loop, thread, renderer = self._loop, self._thread, self._renderer
+            self._loop = self._thread = self._renderer = self._opened = None
+            self._failed = False
+        if loop is None:
             return
         try:
-            asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(timeout=30)
+            asyncio.run_coroutine_threadsafe(self._close(renderer), loop).result(timeout=30)
+        except Exception:  # noqa: BLE001 - a browser that cannot even close is left to the operating system
+            log.warning("the charts' browser did not close cleanly", exc_info=True)
         finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout=30)
-            self._loop.close()
-            _BROWSERS.release()
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=30)
+            if not thread.is_alive():
+                loop.close()
 
     async def _open(self, browser: str) -> None:
         import kaleido  # imported here: the dashboard does not pay for it until the first report
@@ -105,8 +164,16 @@ class ChartRenderer:
             channel_log.addFilter(_ClosingNoise())
 
         class _ReportKaleido(kaleido.Kaleido):
-            async def _return_kaleido_tab(self, tab) -> None:  # no page reload between a report's figures
-                await self.tabs_ready.put(tab)
+            drawn = 0
+
+            async def _return_kaleido_tab(self, tab) -> None:
+                # kaleido reloads its page (and 4 MB of plotly.js) after every figure; here only every
+                # RELOAD_EVERY figures, which is enough to keep the page's memory from growing
+                self.drawn += 1
+                if self.drawn % RELOAD_EVERY == 0:
+                    await super()._return_kaleido_tab(tab)
+                else:
+                    await self.tabs_ready.put(tab)
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -118,14 +185,33 @@ class ChartRenderer:
 
     async def _render(self, figure: go.Figure) -> bytes:
         await asyncio.wrap_future(self._opened)  # the browser first (raises its error for every figure)
-        svg = await self._renderer.calc_fig(figure, opts={"format": "svg", "width": CHART_WIDTH_PX,
-                                                          "height": figure.layout.height or CHART_HEIGHT_PX})
-        return simplify(merge_points(svg))
+        for attempt in (1, 2):
+            renderer = self._renderer
+            try:
+                svg = await renderer.calc_fig(figure, opts={"format": "svg", "width": CHART_WIDTH_PX,
+                                                            "height": figure.layout.height or CHART_HEIGHT_PX})
+                return simplify(merge_points(svg))
+            except Exception:
+                if attempt == 2:
+                    self._failed = True  # the next report starts with a new browser
+                    raise
+                # the browser died since the last report (killed, out of memory): a new one, and this figure again
+                log.warning("the charts' browser failed: starting a new one", exc_info=True)
+                async with self._reopening:
+                    if self._renderer is renderer:  # not replaced yet by another figure's retry
+                        await self._close(renderer)
+                        await self._open(self._path)
+        raise AssertionError("unreachable")
 
-    async def _close(self) -> None:
-        if self._renderer is not None:
+    @staticmethod
+    async def _close(renderer: object | None) -> None:
+        if renderer is not None:
             with contextlib.suppress(Exception):  # a browser that never started has nothing to close
-                await self._renderer.close()
+                await renderer.close()
+
+
+_BROWSER = _SharedBrowser()
+atexit.register(_BROWSER.close)
 
 
 def render_svgs(figures: list[go.Figure]) -> list[bytes]:

@@ -8,14 +8,16 @@ What a single WeasyPrint document did across sections is redone after the join, 
 - the contents' links point at named destinations (the sections' ids) that are set to each part's first page;
 - the outline (the PDF viewer's bookmarks) is rebuilt from each part's headings.
 
-The workers are `python -m reports.layout` processes started for the report (0.7 s to import WeasyPrint, paid
-while the first sections are built) that read pickled HTML on stdin and answer with the pickled part: plain
+The workers are `python -m reports.layout` processes, started by the first report and kept for the next ones while
+reports come (importing WeasyPrint costs each 0.5 CPU-s), that read pickled HTML on stdin and answer with the
+pickled part: plain
 processes rather than multiprocessing, so that nothing depends on the caller's main module (a cron script, the
 CLI, gunicorn) and nothing is forked from a process that has threads. This module imports only WeasyPrint and the
 standard library, nothing of the dashboard."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import io
@@ -45,6 +47,7 @@ WORKER_NICENESS = 5
 # A part's PDF depends only on its HTML: the same HTML (the Glossary appendix of every full report, any section of a
 # report asked for again) is not laid out twice by this process. Bounded by the size of the PDFs kept.
 CACHE_BYTES = 64 * 1024 * 1024
+IDLE_SECONDS = 300  # workers are stopped after this long without a report (_Workers)
 
 
 @dataclass
@@ -104,22 +107,100 @@ class LayoutError(RuntimeError):
     """A part could not be laid out (WeasyPrint failed, or its worker process died)."""
 
 
-class LayoutPool:
-    """`with LayoutPool() as pool: future = pool.submit(html, fill, after=[svg futures])`: once the futures it
-    waits for (its charts) are done, the part is laid out by the next free worker process; `future.result()` is
-    its LaidOut."""
+class _Workers:
+    """The layout worker processes of this process, shared by its reports: started by the first report, kept while
+    reports come (a server's next report skips the 0.5 CPU-s per worker of importing WeasyPrint, and two reports at
+    once share the cores instead of starting four processes), stopped IDLE_SECONDS after the last report ends and at
+    exit. A worker that died (killed, out of memory) is replaced when it is handed back."""
 
-    def __enter__(self) -> LayoutPool:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)  # a forked server worker starts its own
+
+    def _reset(self) -> None:
+        self._lock = threading.Lock()
+        self.processes: list[subprocess.Popen] = []
+        self._idle: queue.SimpleQueue[subprocess.Popen] = queue.SimpleQueue()
+        self._reports = 0
+        self._timer: threading.Timer | None = None
+
+    def begin_report(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._reports += 1
+            while len(self.processes) < LAYOUT_PROCESSES:
+                self._idle.put(self._start())
+
+    def end_report(self) -> None:
+        with self._lock:
+            self._reports -= 1
+            if self._reports == 0 and self.processes:
+                self._timer = threading.Timer(IDLE_SECONDS, self.stop, kwargs={"only_if_idle": True})
+                self._timer.daemon = True
+                self._timer.start()
+
+    def take(self) -> subprocess.Popen:
+        worker = self._idle.get()
+        if worker.poll() is None:
+            return worker
+        with self._lock:  # died while idle: a new one, rather than a failed part
+            if worker in self.processes:
+                self.processes.remove(worker)
+            return self._start()
+
+    def give_back(self, worker: subprocess.Popen) -> None:
+        with self._lock:
+            if worker not in self.processes:  # stopped meanwhile
+                return
+            if worker.poll() is not None:
+                self.processes.remove(worker)
+                worker = self._start()
+            self._idle.put(worker)
+
+    def stop(self, only_if_idle: bool = False) -> None:
+        with self._lock:
+            if only_if_idle and self._reports:
+                return
+            stopping, self.processes, self._idle = self.processes, [], queue.SimpleQueue()
+        for worker in stopping:
+            with contextlib.suppress(OSError):
+                worker.stdin.close()  # the worker's loop ends at the end of its input
+        for worker in stopping:
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # still laying out a part nobody waits for (an error elsewhere)
+                worker.kill()
+                worker.wait()
+
+    def _start(self) -> subprocess.Popen:
         environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT),
                                                                                 os.environ.get("PYTHONPATH")]))}
-        self._workers = [subprocess.Popen([sys.executable, "-m", "reports.layout"], stdin=subprocess.PIPE,
-                                          stdout=subprocess.PIPE, env=environment)
-                         for _ in range(LAYOUT_PROCESSES)]
-        self._idle: queue.SimpleQueue[subprocess.Popen] = queue.SimpleQueue()
-        for worker in self._workers:
-            self._idle.put(worker)
+        worker = subprocess.Popen([sys.executable, "-m", "reports.layout"], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, env=environment)
+        self.processes.append(worker)
+        return worker
+
+
+_WORKERS = _Workers()
+atexit.register(_WORKERS.stop)
+
+
+class LayoutPool:
+    """`with LayoutPool() as pool: future = pool.submit(html, fill, after=[svg futures])`: once the futures it
+    waits for (its charts) are done, the part is laid out by the next free worker process (this process's shared
+    ones, _Workers); `future.result()` is its LaidOut."""
+
+    def __enter__(self) -> LayoutPool:
+        _WORKERS.begin_report()
         self._waiters = ThreadPoolExecutor(thread_name_prefix="report-part")  # these threads only wait
         return self
+
+    @property
+    def _workers(self) -> list[subprocess.Popen]:
+        return list(_WORKERS.processes)
 
     def submit(self, html: str, fill: Callable[[str, list], str] | None = None,
                after: Sequence[Future] = ()) -> Future:
@@ -130,26 +211,20 @@ class LayoutPool:
             key = hashlib.sha256(pickle.dumps(complete)).digest()
             if (cached := _CACHE.get(key)) is not None:
                 return cached
-            worker = self._idle.get()
+            worker = _WORKERS.take()
             try:
                 part = _ask(worker, complete)
             finally:
-                self._idle.put(worker)
+                _WORKERS.give_back(worker)
             _CACHE.put(key, part)
             return part
         return self._waiters.submit(when_ready)
 
     def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        self._waiters.shutdown(wait=exc_type is None, cancel_futures=exc_type is not None)
-        for worker in self._workers:
-            with contextlib.suppress(OSError):
-                worker.stdin.close()  # the worker's loop ends at the end of its input
-        for worker in self._workers:
-            try:
-                worker.wait(timeout=10)
-            except subprocess.TimeoutExpired:  # still laying out a part nobody waits for (an error elsewhere)
-                worker.kill()
-                worker.wait()
+        try:
+            self._waiters.shutdown(wait=exc_type is None, cancel_futures=exc_type is not None)
+        finally:
+            _WORKERS.end_report()
 
 
 def _ask(worker: subprocess.Popen, html: str) -> LaidOut:
@@ -157,6 +232,8 @@ def _ask(worker: subprocess.Popen, html: str) -> LaidOut:
         _send(worker.stdin, html)
         answer = _receive(worker.stdout)
     except (OSError, EOFError) as exc:
+        with contextlib.suppress(subprocess.TimeoutExpired):  # its pipe closes a moment before its exit is known
+            worker.wait(timeout=5)
         raise LayoutError(f"the PDF layout process stopped (exit code {worker.poll()})") from exc
     if isinstance(answer, str):
         raise LayoutError(f"laying out a part of the report failed:\n{answer}")

@@ -113,7 +113,7 @@ def _pdf(title: str, reports: Callable[[], Iterable[tuple[int, TabReport]]], fil
                 sections[position] = section, layout.submit(
                     _ENV.get_template("part.html").render(section=section, **page), fill=_with_charts, after=svgs)
                 all_svgs += svgs
-            wait(all_svgs)  # then the browser closes while the last parts are laid out
+            wait(all_svgs)
         ordered = [sections[position] for position in sorted(sections)]
         return _front_and_join([section for section, _ in ordered], [part.result() for _, part in ordered], page)
 

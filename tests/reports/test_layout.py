@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 import uuid
 
 import pytest
 
+from reports import layout
 from reports.layout import LayoutError, LayoutPool
 
 THREE_PAGES = ("<h1>Alpha</h1><h2>first card</h2><p>text</p>"
@@ -52,8 +54,32 @@ def test_a_failing_part_and_a_dead_process_give_clear_errors():
             pool.submit(None).result()  # WeasyPrint gets no document
         assert "TypeError" in str(failed.value)
         assert pool.submit("<p>still working</p>").result().pages == 1  # the worker goes on after an error
-        for worker in pool._workers:
+        for worker in pool._workers:  # killed while laying out a long part
+            part = pool.submit("".join(f"<p style='break-after: page'>{uuid.uuid4()}</p>" for _ in range(400)))
+            time.sleep(0.3)
             os.kill(worker.pid, signal.SIGKILL)
             worker.wait()
-        with pytest.raises(LayoutError, match=r"the PDF layout process stopped \(exit code -9\)"):
-            pool.submit(f"<p>{uuid.uuid4()}</p>").result()  # new HTML: no part laid out before answers it
+            with pytest.raises(LayoutError, match=r"the PDF layout process stopped \(exit code -9\)"):
+                part.result()
+            break
+
+
+def test_workers_are_kept_for_the_next_report_replaced_when_dead_and_stopped_when_idle(monkeypatch):
+    with LayoutPool() as pool:
+        assert pool.submit("<p>one</p>").result().pages == 1
+        first = {worker.pid for worker in pool._workers}
+    with LayoutPool() as pool:
+        assert {worker.pid for worker in pool._workers} == first  # no new processes for the next report
+        for worker in pool._workers:  # died while idle (out of memory, killed): replaced, the part still made
+            worker.kill()
+            worker.wait()
+        parts = [pool.submit(f"<p>{uuid.uuid4()}</p>") for _ in range(2)]  # both workers at once
+        assert [part.result().pages for part in parts] == [1, 1]
+        assert len(pool._workers) == 2 and not {worker.pid for worker in pool._workers} & first
+    monkeypatch.setattr(layout, "IDLE_SECONDS", 0.2)
+    with LayoutPool() as pool:
+        kept = pool._workers
+    time.sleep(1)
+    assert layout._WORKERS.processes == [] and all(worker.poll() is not None for worker in kept)
+    with LayoutPool() as pool:  # the next report starts new ones
+        assert pool.submit(f"<p>{uuid.uuid4()}</p>").result().pages == 1
