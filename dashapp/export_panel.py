@@ -104,7 +104,8 @@ def keep_selected(options: list[dict[str, str]], previous: list[dict] | None,
     """New options plus the options of the values already chosen: a multi dropdown drops values it has no option
     for."""
     values = {o["value"] for o in options}
-    kept = [o for o in previous or [] if o.get("value") in (selected or []) and o["value"] not in values]
+    selected = selected if isinstance(selected, list) else []  # a multi dropdown's value: a list, or None
+    kept = [o for o in previous or [] if o.get("value") in selected and o.get("value") not in values]
     return kept + options
 
 

@@ -36,7 +36,7 @@ def infinite_grid(grid_id: str, column_defs: list[dict[str, Any]], block_size: i
 def grid_sort(sort_model: list[dict] | None, columns: dict[str, Any], default: tuple[str, str]) -> tuple[str, str]:
     """The grid's sort as (column, direction), both from a whitelist (`columns`' keys, asc/desc): anything else
     gives `default`. The column only ever chooses a branch of the SQL or a DataFrame column, never SQL text."""
-    if sort_model:
+    if isinstance(sort_model, list) and sort_model and isinstance(sort_model[0], dict):
         column, direction = sort_model[0].get("colId"), sort_model[0].get("sort")
         if column in columns and direction in ("asc", "desc"):
             return column, direction
@@ -45,10 +45,15 @@ def grid_sort(sort_model: list[dict] | None, columns: dict[str, Any], default: t
 
 def requested_block(request: dict | None, block_size: int) -> tuple[int, int]:
     """(first row, number of rows) of a getRowsRequest, bounded: a missing or odd request gives the first block."""
-    request = request or {}
-    start = max(0, int(request.get("startRow") or 0))
-    size = max(1, min(int(request.get("endRow") or start + block_size) - start, MAX_BLOCK))
+    request = request if isinstance(request, dict) else {}
+    start = max(0, _whole(request.get("startRow"), 0))
+    size = max(1, min(_whole(request.get("endRow"), start + block_size) - start, MAX_BLOCK))
     return start, size
+
+
+def _whole(value: Any, default: int) -> int:
+    """A row number of the request: a whole number, else `default` (a hand-made request may send anything)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**53 else default
 
 
 def register_grid_refresh(app: Dash, grid_id: str, store_id: str, *inputs: Input) -> None:

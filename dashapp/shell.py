@@ -11,7 +11,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 
-from dashapp import export_panel, feedback, refresh, schedule_dialog, share
+from dashapp import export_panel, feedback, preferences, presets, refresh, schedule_dialog, share
 from dashapp.figures.common import ORDER
 from dashapp.state import (
     DEFAULT_PRESET,
@@ -35,8 +35,9 @@ FILTER_LABELS = {"segment": "Value segment", "persona": "Persona", "risk": "Chur
 def chip_texts(filters: Filters) -> list[tuple[str, str | None, str | None, str | None]]:
     """The active-filter chips as (text, URL key, value, value label): the date range first (no key), then one per
     selected value. The shell shows them; PDF reports print the same texts."""
-    chips: list[tuple[str, str | None, str | None, str | None]] = [
-        (f"{filters.date_from:%d %b %Y} – {filters.date_to:%d %b %Y}", None, None, None)]
+    dates = (f"{filters.date_from:%d %b %Y} – {filters.date_to:%d %b %Y}" if filters.date_from and filters.date_to
+             else "All dates")  # the page always sends both; a hand-made request may not
+    chips: list[tuple[str, str | None, str | None, str | None]] = [(dates, None, None, None)]
     for key, name in URL_KEYS.items():
         for value in getattr(filters, name):
             label = LANGUAGE_NAMES.get(value, value) if key == "lang" else value
@@ -73,7 +74,6 @@ def layout(reader: WarehouseReader, user_menu: object = None) -> html.Div:
         # the Customer tab's customer (written here, from the URL) and a pick made in that tab (written there)
         dcc.Store(id="customer"),
         dcc.Store(id="customer-pick"),
-        dcc.Store(id="saved-presets", storage_type="local"),
         _header(last, reader, user_menu),
         dbc.Container([
             dbc.Row([
@@ -118,6 +118,7 @@ def _report_bar() -> html.Div:
         schedule_dialog.layout(),
         share.layout(),
         feedback.layout(),
+        preferences.layout(),  # the dialog of the header's "Preferences"
     ], className="d-flex justify-content-end align-items-center mb-2")
 
 
@@ -159,23 +160,28 @@ def _sidebar(options: dict[str, list[str]], first: date, last: date) -> html.Div
             dbc.Button("Clear all", id="f-clear", size="sm", color="secondary", outline=True),
             dbc.Button("Reset to default", id="f-reset", size="sm", color="secondary", outline=True),
         ], className="d-flex gap-2 mb-4"),
-        html.H2("Saved views", className="h6 text-uppercase text-muted"),
-        dcc.Dropdown(id="preset-select", placeholder="Apply a saved view…", className="mb-2"),
-        dbc.InputGroup([
-            dbc.Input(id="preset-name", placeholder="Name this view", maxLength=60),
-            dbc.Button("Save", id="preset-save", color="primary"),
-        ], size="sm"),
+        *presets.sidebar(),  # saved views: dashapp/presets.py
     ]
     return html.Div(controls)
 
 
 def _state_from_controls(tab: str, preset: str, start: str | None, end: str | None,
                          values: list[list[str] | None], customer: str | None) -> ViewState:
-    selections = {name: tuple(v) for name, v in zip(URL_KEYS.values(), values, strict=True) if v}
-    custom_from = date.fromisoformat(start[:10]) if preset == "custom" and start else None
-    custom_to = date.fromisoformat(end[:10]) if preset == "custom" and end else None
-    return ViewState(tab or TAB_MODULES[0].TAB_ID, preset or DEFAULT_PRESET, custom_from, custom_to, selections,
-                     customer or None)
+    # the controls' values as the page sends them; a hand-made request's others are dropped, never an error
+    selections = {name: tuple(x for x in v if isinstance(x, str)) for name, v in zip(URL_KEYS.values(), values,
+                                                                                     strict=True)
+                  if isinstance(v, list) and any(isinstance(x, str) for x in v)}
+    custom_from = _iso_date(start) if preset == "custom" else None
+    custom_to = _iso_date(end) if preset == "custom" else None
+    return ViewState(tab if tab in TABS else TAB_MODULES[0].TAB_ID, preset if preset in PRESETS else DEFAULT_PRESET,
+                     custom_from, custom_to, selections, customer if isinstance(customer, str) and customer else None)
+
+
+def _iso_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
 
 
 def register(app: Dash, reader: WarehouseReader) -> None:
@@ -195,10 +201,10 @@ def register(app: Dash, reader: WarehouseReader) -> None:
         *[Input(f"f-{k}", "value") for k in keys],
         Input("f-clear", "n_clicks"), Input("f-reset", "n_clicks"), Input("preset-select", "value"),
         Input("customer-pick", "data"),
-        State("saved-presets", "data"), State("filters", "data"), State("customer", "data"),
+        State("filters", "data"), State("customer", "data"),
     )
     def sync(search, tab, preset, start, end, *rest):
-        values, (_clear, _reset, chosen_preset, picked, saved, current, customer) = \
+        values, (_clear, _reset, chosen_preset, picked, current, customer) = \
             list(rest[:len(keys)]), rest[len(keys):]
         trigger = ctx.triggered_id
         options = filter_options(reader)
@@ -207,11 +213,12 @@ def register(app: Dash, reader: WarehouseReader) -> None:
         if trigger is None or trigger == "url":
             state, notices = parse_search(search, options, known_customer)
         elif trigger == "preset-select":
-            if not chosen_preset or chosen_preset not in (saved or {}):
-                return (dash.no_update,) * (10 + len(keys))
-            state, notices = parse_search(saved[chosen_preset], options, known_customer)
-        elif trigger == "f-reset":  # the filters go back to their defaults; the selected customer stays
-            state = ViewState(tab=tab, customer=customer)
+            saved = presets.view_search(chosen_preset)  # None: no preset, or not one this user may apply
+            if saved is None:
+                return (dash.no_update,) * (9 + len(keys))  # every output unchanged
+            state, notices = parse_search(saved, options, known_customer)
+        elif trigger == "f-reset":  # the filters go back to the defaults (the user's date range); the customer stays
+            state = ViewState(tab=tab, preset=preferences.default_range(), customer=customer)
         else:
             if trigger == "f-dates":
                 preset = "custom"
@@ -265,14 +272,6 @@ def register(app: Dash, reader: WarehouseReader) -> None:
         return tuple([v for v in (current or []) if not (k == key and v == value)]
                      if k == key else dash.no_update for k, current in zip(keys, values, strict=True))
 
-    @app.callback(Output("saved-presets", "data"), Output("preset-name", "value"),
-                  Input("preset-save", "n_clicks"), State("preset-name", "value"), State("url", "search"),
-                  State("saved-presets", "data"), prevent_initial_call=True)
-    def save_preset(_n, name, search, saved):
-        if not name or not name.strip():
-            return dash.no_update, dash.no_update
-        return {**(saved or {}), name.strip(): search or ""}, ""
-
     @app.callback(Output("report-download", "data"), Output("report-error", "children"),
                   *[Input(item_id, "n_clicks") for item_id in PDF_MENU], State("url", "search"),
                   prevent_initial_call=True)
@@ -291,10 +290,6 @@ def register(app: Dash, reader: WarehouseReader) -> None:
     @app.callback(Output("report-xlsx", "href"), Input("url", "search"))
     def excel_link(search):
         return f"{EXCEL_ROUTE}{search or ''}"
-
-    @app.callback(Output("preset-select", "options"), Input("saved-presets", "data"))
-    def list_presets(saved):
-        return [{"label": name, "value": name} for name in sorted(saved or {})]
 
 
 def _notice(notices: list[str]) -> object:

@@ -24,6 +24,9 @@ LIST_FILTERS: dict[str, str] = {
     "review_languages": "review_language",
 }
 
+MAX_VALUES_PER_FILTER = 50  # a filter's options are a handful; more values than this come from no real page
+MAX_VALUE_CHARS = 200
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -66,15 +69,20 @@ class Filters:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> Filters:
-        data = data or {}
+    def from_dict(cls, data: Any) -> Filters:
+        """The filters of to_dict's output. The dict comes back from the browser (the `filters` store): anything
+        else in it - a date that is not YYYY-MM-DD, a number or an object where a value should be, a list of
+        thousands - is what a hand-made request sends, and is dropped rather than failing the request."""
+        data = data if isinstance(data, dict) else {}
         kwargs: dict[str, Any] = {}
         for item in fields(cls):
             value = data.get(item.name)
             if item.name in ("date_from", "date_to"):
-                kwargs[item.name] = date.fromisoformat(value) if value else None
+                kwargs[item.name] = _date_or_none(value)
             else:
-                kwargs[item.name] = tuple(value or ())
+                values = [value] if isinstance(value, str) else value if isinstance(value, list | tuple) else []
+                kwargs[item.name] = tuple(dict.fromkeys(
+                    v for v in values[:MAX_VALUES_PER_FILTER] if isinstance(v, str) and len(v) <= MAX_VALUE_CHARS))
         return cls(**kwargs)
 
     def cache_key(self) -> tuple:
@@ -82,3 +90,12 @@ class Filters:
 
 
 _ONE_DAY = date(2000, 1, 2) - date(2000, 1, 1)
+
+
+def _date_or_none(value: Any) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None

@@ -215,7 +215,7 @@ def register(app: Dash, reader: WarehouseReader) -> None:
             return records_table(frame, (page - 1) * PAGE_SIZE)
 
         body, retry_class = chart_body(LIST_ID, build)
-        new_pages = result.get("pages", pages or 1)
+        new_pages = result.get("pages", pages if isinstance(pages, int) and pages > 0 else 1)
         return (body, retry_class, new_pages if new_pages != pages else dash.no_update,
                 min(page, new_pages) if not keep_page else dash.no_update)
 

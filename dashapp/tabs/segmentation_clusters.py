@@ -249,7 +249,8 @@ def register(app: Dash, reader: WarehouseReader) -> None:
     @app.callback(Output("clusters-run", "data"), Output("clusters-status", "children"),
                   Input("filters", "data"), Input("clusters-groups", "value"), Input("clusters-algorithm", "value"))
     def run(filters_data: dict, groups: list[str] | None, algorithm: str) -> tuple[dict, object]:
-        data = {"filters": filters_data, "groups": list(groups or []), "algorithm": algorithm, "error": None}
+        groups = [g for g in groups if isinstance(g, str)] if isinstance(groups, list) else []  # as a page sends
+        data = {"filters": filters_data, "groups": groups, "algorithm": algorithm, "error": None}
         try:
             return data, status_text(result_for(data))
         except Exception as exc:  # a failed fit must not take the page down; the charts offer Retry

@@ -96,7 +96,7 @@ def layout() -> html.Div:
 def funnel_steps(value: list[str] | None, features: list[str]) -> list[str]:
     """The funnel's features: the picked ones that exist, in pick order, without repeats, at most MAX_FUNNEL_STEPS."""
     known = set(features)
-    return list(dict.fromkeys(f for f in value or [] if f in known))[:MAX_FUNNEL_STEPS]
+    return list(dict.fromkeys(f for f in value if f in known))[:MAX_FUNNEL_STEPS] if isinstance(value, list) else []
 
 
 def picker_values(features: list[str], feature: str | None, steps: list[str] | None) -> tuple[str | None, list[str]]:

@@ -258,7 +258,7 @@ def register(app: Dash, reader: WarehouseReader) -> None:
         options += [{"label": f"{p} ({n:,})", "value": p} for p, n in zip(result.profiles["profile"],
                                                                           result.profiles["teams"], strict=True)]
         # a profile the new filters no longer have would leave the table empty: back to all profiles
-        keep = chosen if chosen in {o["value"] for o in options} else ALL_PROFILES
+        keep = chosen if isinstance(chosen, str) and chosen in {o["value"] for o in options} else ALL_PROFILES
         return data, status_text(result), options, keep
 
     @app.callback(Output("usage-profiles-mix-body", "children"), Output("usage-profiles-mix-retry", "className"),
