@@ -13,8 +13,10 @@ open_reader(settings) gives the reader of CUSTOMER_INSIGHT_WAREHOUSE_URL's wareh
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
 
 # Rows per chunk of stream(): a few megabytes of a wide export. DuckDB hands results over in vectors of 2,048 rows.
 STREAM_CHUNK_ROWS = 25 * 2048
+RETRY_PAUSE_S = 0.2  # before running a query again on a new connection (PostgresReader)
+log = logging.getLogger(__name__)
 _DUCKDB_VECTOR = 2048
 
 
@@ -218,20 +222,33 @@ class PostgresReader(BaseReader):
         chunks = self._attempt(lambda engine: stream_query_pg(engine, name, chunk_rows, schemas=self._schemas,
                                                               **params))
         try:
-            yield self._attempt(lambda _engine: next(chunks))  # connects and runs the query
+            # connects and runs the query; not run again on a dropped connection (a generator that failed is done)
+            yield self._attempt(lambda _engine: next(chunks), retry=False)
             yield from chunks
         finally:
             chunks.close()
 
-    def _attempt(self, action: Callable[[Engine], Any]) -> Any:
-        """Run action(engine); a warehouse that is not there (no load yet, server down) is WarehouseUnavailable."""
+    def _attempt(self, action: Callable[[Engine], Any], retry: bool = True) -> Any:
+        """Run action(engine), once more on a dropped connection (`retry`); a warehouse that is not there (no load
+        yet, server down) is WarehouseUnavailable."""
         import sqlalchemy as sa
 
         from warehouse.pgbuild import has_warehouse
 
         engine = self._current_engine()
         try:
-            return action(engine)
+            try:
+                return action(engine)
+            except sa.exc.OperationalError as exc:
+                if not retry:
+                    raise
+                # the connection was dropped (server restarted, a proxy's idle timeout, a failover): every query
+                # here only reads, so it is run once more on a new connection before the user sees an error
+                log.warning("the warehouse connection failed (%s): retrying once on a new connection",
+                            str(exc.orig).strip().splitlines()[0] if exc.orig else exc)
+                engine.dispose()
+                time.sleep(RETRY_PAUSE_S)
+                return action(engine)
         except sa.exc.ProgrammingError as exc:
             # a missing table is a missing warehouse only when no load ever swapped one in (else: a real error)
             if getattr(exc.orig, "sqlstate", None) == "42P01" and not has_warehouse(engine):
