@@ -1,6 +1,7 @@
 """Load test: simulated dashboard users (locust) against a running `customer-insight serve`.
 
     .venv/bin/python -m bench.loadtest --url http://127.0.0.1:8050 --users 100 --seconds 60 [--server-pid PID]
+    .venv/bin/python -m bench.loadtest --url ... --users 100 --seconds 600 --soak   # also: memory must stay flat
 
 Each user opens the page once (GET /, /_dash-layout, /_dash-dependencies), then loops: open a tab (the callbacks a
 browser fires after loading `?tab=<tab>&<the user's filters>`), think 1-3 s, change one sidebar filter, think again.
@@ -21,6 +22,7 @@ import contextlib
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,6 +37,7 @@ from bench.loadtest_page import PARALLEL, DashPage, drive, short_name
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 30.0    # a callback without an answer after this long counts as a timeout error
+MAX_SOAK_DRIFT_PCT = 5.0  # --soak: the server's PSS may grow this much from the run's middle third to its last
 TAB_KEY = "tab"     # the tab's key in the dashboard's URL (dashapp/state.py)
 # What a chart or KPI card shows when its callback caught a failure (dashapp/components.py): HTTP 200, yet an error
 CARD_FAILURE = b"could not be loaded"
@@ -257,7 +260,7 @@ def summarize(raw: dict, base_url: str, users: int, seconds: float, think: tuple
         "pid": pid, "processes": max(s["processes"] for s in samples), "samples": len(samples),
         **{f"{m}_{at}_mb": f([s[f"{m}_mb"] for s in samples]) for m in ("rss", "pss")
            for at, f in (("peak", max), ("end", lambda v: v[-1]))},
-        "cpu_s": samples[-1]["cpu_s"] - samples[0]["cpu_s"]}
+        "cpu_s": samples[-1]["cpu_s"] - samples[0]["cpu_s"], **memory_drift(samples)}
     return {"url": base_url, "users": users, "seconds": seconds, "think_s": list(think), "duration_s": raw["seconds"],
             "requests": len(requests), "requests_per_s": len(requests) / raw["seconds"],
             "callback": _stats([r[4] for r in callbacks]),
@@ -266,6 +269,19 @@ def summarize(raw: dict, base_url: str, users: int, seconds: float, think: tuple
             "by_tab": by_tab, "callbacks": {name: _stats(times) for name, times in by_name.items()},
             "errors": {"total": sum(errors.values()), "by_kind": dict(errors)}, "retries": raw["retries"],
             "server": server or None, "load_generator": {"cpu_s": raw["cpu_s"], "cpu_warning": raw["cpu_warning"]}}
+
+
+def memory_drift(samples: list[dict[str, float]]) -> dict[str, float | None]:
+    """Whether the server's memory is flat: the median PSS of the run's middle third against its last third (the
+    first third is warm-up: caches filling, workers importing). A leak grows between the two; a flat server does
+    not. None with fewer than 9 samples (seconds)."""
+    if len(samples) < 9:
+        return {"pss_middle_mb": None, "pss_last_mb": None, "pss_drift_pct": None}
+    third = len(samples) // 3
+    middle = statistics.median(s["pss_mb"] for s in samples[third:2 * third])
+    last = statistics.median(s["pss_mb"] for s in samples[2 * third:])
+    return {"pss_middle_mb": middle, "pss_last_mb": last,
+            "pss_drift_pct": 100 * (last - middle) / middle if middle else None}
 
 
 def format_result(result: dict) -> str:
@@ -295,6 +311,9 @@ def format_result(result: dict) -> str:
                  f" MB, end {server['rss_end_mb']:,.0f} MB; PSS peak {server['pss_peak_mb']:,.0f} MB, end "
                  f"{server['pss_end_mb']:,.0f} MB; CPU {server['cpu_s'] / result['duration_s']:.2f} cores on average"
                  if server else "server: not measured (no --server-pid, and no process of this machine on the port)")
+    if server and server.get("pss_drift_pct") is not None:
+        lines.append(f"memory drift   PSS median {server['pss_middle_mb']:,.0f} MB in the middle third of the run, "
+                     f"{server['pss_last_mb']:,.0f} MB in the last third ({server['pss_drift_pct']:+.1f} %)")
     lines.append(f"load generator CPU {generator['cpu_s']:.0f} s" + (
         " (locust warned: above 90 %, latencies include its own delays)" if generator["cpu_warning"] else ""))
     return "\n".join(lines)
@@ -308,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-pid", type=int, help="the server (gunicorn master); default: the port's process")
     parser.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), metavar=("MIN_S", "MAX_S"))
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--soak", action="store_true", help="also fail (exit 1) when the server's memory grows more "
+                        f"than {MAX_SOAK_DRIFT_PCT} %% from the run's middle third to its last")
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)  # the locust process (run_load_test)
     args = parser.parse_args(argv)
     if args.child_out:
@@ -315,6 +336,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     result = run_load_test(args.url, args.users, args.seconds, args.server_pid, think=tuple(args.think))
     print(json.dumps(result, indent=2) if args.json else format_result(result))
+    drift = (result["server"] or {}).get("pss_drift_pct")
+    if args.soak and (drift is None or drift > MAX_SOAK_DRIFT_PCT):
+        print(f"soak: the server's memory is not flat (drift {drift} %, at most {MAX_SOAK_DRIFT_PCT} %)")
+        return 1
     return 1 if result["errors"]["total"] else 0
 
 

@@ -201,3 +201,12 @@ def test_the_simulated_page_calls_what_chromium_calls(server):
     assert _simulate(url, model, model.load(search)) == in_chromium
     assert after_filter[short_name(model.sync)] == 1 and len(after_filter) > 5
     assert _simulate(url, model, model.change("f-risk", "value", ["High"])) == after_filter
+
+
+def test_memory_drift_compares_the_middle_third_of_a_run_with_its_last():
+    from bench.loadtest import memory_drift
+
+    warm_up, middle, last = [100.0, 300.0, 380.0], [400.0, 404.0, 396.0], [410.0, 420.0, 414.0]
+    drift = memory_drift([{"pss_mb": v} for v in warm_up + middle + last])
+    assert drift == {"pss_middle_mb": 400.0, "pss_last_mb": 414.0, "pss_drift_pct": pytest.approx(3.5)}
+    assert memory_drift([{"pss_mb": 1.0}] * 8)["pss_drift_pct"] is None  # too short a run to say
