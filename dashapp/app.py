@@ -8,7 +8,18 @@ import dash
 import flask
 
 from config.settings import Settings, load_settings
-from dashapp import auth, callback_shapes, export_panel, feedback, refresh, schedule_dialog, share, shell
+from dashapp import (
+    auth,
+    callback_shapes,
+    export_panel,
+    feedback,
+    preferences,
+    presets,
+    refresh,
+    schedule_dialog,
+    share,
+    shell,
+)
 from dashapp.tabs import TAB_MODULES
 from warehouse.cache import QueryCache
 from warehouse.reader import open_reader
@@ -42,7 +53,12 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
             return auth.hide_for(shell.layout(reader, auth.user_menu(user, settings.auth)), user)
 
     app.layout = page
+    # each user's colour scheme and number format for the request, and "/" sent to their default view; after the
+    # gate (a refused request never gets here)
+    preferences.install(app.server)
     shell.register(app, reader)
+    presets.register(app)
+    preferences.register(app)
     refresh.register(app, settings, reader)
     share.register(app, settings)
     feedback.register(app, settings)

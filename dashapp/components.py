@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, dcc, html
 
+from dashapp.figures.common import localize_numbers
 from warehouse.filters import Filters
 
 log = logging.getLogger(__name__)
@@ -48,8 +49,24 @@ def register_report_item(chart_id: str, build: Callable[..., object], title: str
 def register_report_kpis(kpi_ids: list[str], texts: Callable[[Filters], dict[str, tuple[str, ...]]]) -> None:
     """Only record how a report fills KPI cards, for cards whose own callback does not take the filters (the
     clustering's metrics wait for the fit): `texts(filters)` gives (value, detail[, colour]) per card."""
-    for kpi_id in kpi_ids:
+    _record_kpis(kpi_ids, localized(texts))
+
+
+def _record_kpis(kpi_ids: list[str], texts: Callable[[Filters], dict[str, tuple[str, ...]]]) -> None:
+    for kpi_id in kpi_ids:  # one function for the group: a report calls it once for all its cards
         _record(kpi_id, kind="kpi", texts=texts)
+
+
+def localized(texts: Callable[[Filters], dict[str, tuple[str, ...]]]) -> Callable[[Filters], dict[str, tuple]]:
+    """`texts` with the numbers of each card's value and detail in the user's number format: the one place KPI
+    numbers are formatted for the user, on screen (register_kpis) and in PDFs (reports read REPORT_ITEMS). The tabs
+    write them in the default format ("1,234.5"); the colour class passes as it is."""
+
+    def in_user_format(filters: Filters) -> dict[str, tuple]:
+        return {kpi_id: (localize_numbers(value), localize_numbers(detail), *rest)
+                for kpi_id, (value, detail, *rest) in texts(filters).items()}
+
+    return in_user_format
 
 
 def export_frame(reader: object, name: str, frame: pd.DataFrame) -> None:
@@ -136,7 +153,8 @@ def register_kpis(app: Dash, kpi_ids: list[str],
     """A KPI callback: `texts(filters)` gives (value, detail) per card, or (value, detail, colour class) for a
     delta that is good or bad; a failed query shows a clear message on every card instead of taking the page
     down."""
-    register_report_kpis(kpi_ids, texts)
+    texts = localized(texts)
+    _record_kpis(kpi_ids, texts)
 
     @app.callback(kpi_outputs(kpi_ids), Input("filters", "data"))
     def update(filters_data: dict) -> list:

@@ -11,7 +11,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 
-from dashapp import export_panel, feedback, refresh, schedule_dialog, share
+from dashapp import export_panel, feedback, preferences, presets, refresh, schedule_dialog, share
 from dashapp.figures.common import ORDER
 from dashapp.state import (
     DEFAULT_PRESET,
@@ -74,7 +74,6 @@ def layout(reader: WarehouseReader, user_menu: object = None) -> html.Div:
         # the Customer tab's customer (written here, from the URL) and a pick made in that tab (written there)
         dcc.Store(id="customer"),
         dcc.Store(id="customer-pick"),
-        dcc.Store(id="saved-presets", storage_type="local"),
         _header(last, reader, user_menu),
         dbc.Container([
             dbc.Row([
@@ -119,6 +118,7 @@ def _report_bar() -> html.Div:
         schedule_dialog.layout(),
         share.layout(),
         feedback.layout(),
+        preferences.layout(),  # the dialog of the header's "Preferences"
     ], className="d-flex justify-content-end align-items-center mb-2")
 
 
@@ -160,12 +160,7 @@ def _sidebar(options: dict[str, list[str]], first: date, last: date) -> html.Div
             dbc.Button("Clear all", id="f-clear", size="sm", color="secondary", outline=True),
             dbc.Button("Reset to default", id="f-reset", size="sm", color="secondary", outline=True),
         ], className="d-flex gap-2 mb-4"),
-        html.H2("Saved views", className="h6 text-uppercase text-muted"),
-        dcc.Dropdown(id="preset-select", placeholder="Apply a saved view…", className="mb-2"),
-        dbc.InputGroup([
-            dbc.Input(id="preset-name", placeholder="Name this view", maxLength=60),
-            dbc.Button("Save", id="preset-save", color="primary"),
-        ], size="sm"),
+        *presets.sidebar(),  # saved views: dashapp/presets.py
     ]
     return html.Div(controls)
 
@@ -200,16 +195,16 @@ def register(app: Dash, reader: WarehouseReader) -> None:
         Output("f-dates", "start_date"), Output("f-dates", "end_date"),
         *[Output(f"f-{k}", "value") for k in keys],
         Output("filters", "data"), Output("url-notice", "children"), Output("url-notice", "is_open"),
-        Output("customer", "data"),
+        Output("customer", "data"), Output("preset-select", "value"),
         Input("url", "search"), Input("tabs", "active_tab"), Input("f-range", "value"),
         Input("f-dates", "start_date"), Input("f-dates", "end_date"),
         *[Input(f"f-{k}", "value") for k in keys],
         Input("f-clear", "n_clicks"), Input("f-reset", "n_clicks"), Input("preset-select", "value"),
         Input("customer-pick", "data"),
-        State("saved-presets", "data"), State("filters", "data"), State("customer", "data"),
+        State("filters", "data"), State("customer", "data"),
     )
     def sync(search, tab, preset, start, end, *rest):
-        values, (_clear, _reset, chosen_preset, picked, saved, current, customer) = \
+        values, (_clear, _reset, chosen_preset, picked, current, customer) = \
             list(rest[:len(keys)]), rest[len(keys):]
         trigger = ctx.triggered_id
         options = filter_options(reader)
@@ -218,11 +213,12 @@ def register(app: Dash, reader: WarehouseReader) -> None:
         if trigger is None or trigger == "url":
             state, notices = parse_search(search, options, known_customer)
         elif trigger == "preset-select":
-            if not chosen_preset or chosen_preset not in (saved or {}):
-                return (dash.no_update,) * (9 + len(keys))  # every output unchanged
-            state, notices = parse_search(saved[chosen_preset], options, known_customer)
-        elif trigger == "f-reset":  # the filters go back to their defaults; the selected customer stays
-            state = ViewState(tab=tab, customer=customer)
+            saved = presets.view_search(chosen_preset)  # None: no preset, or not one this user may apply
+            if saved is None:
+                return (dash.no_update,) * (10 + len(keys))  # every output unchanged
+            state, notices = parse_search(saved, options, known_customer)
+        elif trigger == "f-reset":  # the filters go back to the defaults (the user's date range); the customer stays
+            state = ViewState(tab=tab, preset=preferences.default_range(), customer=customer)
         else:
             if trigger == "f-dates":
                 preset = "custom"
@@ -242,6 +238,8 @@ def register(app: Dash, reader: WarehouseReader) -> None:
             *[list(state.selections.get(name, ())) for name in URL_KEYS.values()],
             dash.no_update if new_filters == current else new_filters, _notice(notices), bool(notices),
             state.customer if state.customer != customer else dash.no_update,
+            # a saved view, once applied, leaves the box empty: the same view can be applied again after a change
+            None if trigger == "preset-select" else dash.no_update,
         )
 
     @app.callback(Output("tab-content", "children"), Input("tabs", "active_tab"))
@@ -276,14 +274,6 @@ def register(app: Dash, reader: WarehouseReader) -> None:
         return tuple([v for v in (current or []) if not (k == key and v == value)]
                      if k == key else dash.no_update for k, current in zip(keys, values, strict=True))
 
-    @app.callback(Output("saved-presets", "data"), Output("preset-name", "value"),
-                  Input("preset-save", "n_clicks"), State("preset-name", "value"), State("url", "search"),
-                  State("saved-presets", "data"), prevent_initial_call=True)
-    def save_preset(_n, name, search, saved):
-        if not name or not name.strip():
-            return dash.no_update, dash.no_update
-        return {**(saved or {}), name.strip(): search or ""}, ""
-
     @app.callback(Output("report-download", "data"), Output("report-error", "children"),
                   *[Input(item_id, "n_clicks") for item_id in PDF_MENU], State("url", "search"),
                   prevent_initial_call=True)
@@ -302,10 +292,6 @@ def register(app: Dash, reader: WarehouseReader) -> None:
     @app.callback(Output("report-xlsx", "href"), Input("url", "search"))
     def excel_link(search):
         return f"{EXCEL_ROUTE}{search or ''}"
-
-    @app.callback(Output("preset-select", "options"), Input("saved-presets", "data"))
-    def list_presets(saved):
-        return [{"label": name, "value": name} for name in sorted(saved or {})]
 
 
 def _notice(notices: list[str]) -> object:

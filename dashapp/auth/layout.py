@@ -55,6 +55,10 @@ def user_menu(user: User, auth_on: bool) -> html.Div:
         parts.append(html.Span([html.Span(user.display_name, className="fw-semibold"), f" · {user.role}"],
                                id="signed-in-user", className="text-white small me-2",
                                title=f"Signed in as {user.username}"))
+    # every user's own settings, with sign-in off too (then the local user's); the dialog: dashapp/preferences.py
+    parts.append(dbc.Button("Preferences", id="prefs-open", color="link", size="sm",
+                            className="text-white-50 small me-2 p-0 text-decoration-none"))
+    if auth_on:
         parts.append(html.Form([
             dcc.Input(type="hidden", name="csrf_token", value=generate_csrf(), id="signout-csrf"),
             dbc.Button("Sign out", id="signout", type="submit", size="sm", color="light", outline=True),

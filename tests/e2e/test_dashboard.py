@@ -134,7 +134,7 @@ def test_clear_reset_and_saved_views(server, browser):
     page.wait_for_function("() => !window.location.search.includes('range=')")
     # The saved view re-applies everything it held.
     page.locator("#preset-select").click()
-    page.get_by_text("Risky big accounts").last.click()
+    page.get_by_role("option", name="Risky big accounts").click()  # the option, not the "Saved ..." message
     page.wait_for_function("() => window.location.search.includes('risk=High')")
     assert "range=90d" in page.url and "segment=High+Value" in page.url
     chips = wait_chips(page, present="Churn risk: High")
@@ -217,7 +217,7 @@ def test_the_dashboard_works_from_the_keyboard(server, browser):
     page.keyboard.press("Enter")
     page.wait_for_function("() => !window.location.search.includes('risk=High')")
     # Tabs: reached with the Tab key from the last sidebar control, opened with Enter.
-    page.locator("#preset-save").focus()
+    page.locator("#preset-manage-open").focus()
     for _ in range(len(TAB_MODULES)):
         page.keyboard.press("Tab")
         if page.evaluate("() => document.activeElement.innerText") == "Support":
