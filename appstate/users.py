@@ -7,11 +7,19 @@ exception message.
 Lock-out: `max_failures` consecutive wrong passwords lock the account for `lock_minutes`; while it is locked even
 the right password fails. authenticate() tells the caller why it failed (for the audit log); the person signing in
 is shown one generic message whatever the reason, so the page does not tell which names exist.
+
+Guard rails, here so that the command line and the admin page (dashapp/auth/admin_users.py) obey the same ones: the
+last enabled admin cannot be disabled or demoted (nobody could manage users any more), and an admin cannot disable or
+demote themselves (`by`: the admin making the change; None from the command line). A new role, scope or password and
+a disabled account end the user's open sessions: the page they have open was laid out for the old role and filled
+with the old scope's accounts, and signing in again draws it anew.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -19,7 +27,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import RowMapping, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from appstate.db import AppStore, utc_now
@@ -29,6 +37,8 @@ ROLES = ("viewer", "analyst", "admin")  # each role can do everything the ones b
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024  # argon2 hashes any length; a cap keeps a megabyte "password" from being a cheap attack
+# Generated passwords: 16 characters of 55 (about 92 bits), no look-alikes (0 O o 1 l I), in groups of 4 for reading.
+PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 _hasher = PasswordHasher()
 
@@ -138,30 +148,62 @@ def count_users(store: AppStore) -> int:
         return conn.execute(select(func.count()).select_from(users)).scalar_one()
 
 
-def set_disabled(store: AppStore, username: str, disabled: bool) -> User:
+def generate_password() -> str:
+    """A strong random password (to be shown once to the admin who asked for it, never stored)."""
+    groups = ("".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(4)) for _ in range(4))
+    return "-".join(groups)
+
+
+def set_disabled(store: AppStore, username: str, disabled: bool, *, by: str | None = None) -> User:
     """Disable (signed-in sessions end too) or enable an account; enabling also lifts a lock-out."""
-    values: dict[str, object] = {"disabled": disabled}
-    if disabled:
-        values["session_epoch"] = users.c.session_epoch + 1
-    else:
-        values.update(failed_logins=0, locked_until=None)
-    return _change(store, username, values)
+    def change(row: RowMapping, admins: list[int]) -> dict[str, object]:
+        if not disabled:
+            return {"disabled": False, "failed_logins": 0, "locked_until": None}
+        if _same(by, row["username"]):
+            raise UserError("you cannot disable your own account (another admin can)")
+        if row["disabled"]:
+            return {}
+        if row["role"] == "admin":
+            _keep_an_admin(row, admins, "disabled")
+        return {"disabled": True, "session_epoch": users.c.session_epoch + 1}
+    return _apply(store, username, change)
 
 
-def set_role(store: AppStore, username: str, role: str) -> User:
+def set_role(store: AppStore, username: str, role: str, *, by: str | None = None) -> User:
+    """A new role (the user's sessions end); the same role changes nothing."""
     role_rank(role)
-    return _change(store, username, {"role": role})
+
+    def change(row: RowMapping, admins: list[int]) -> dict[str, object]:
+        if row["role"] == role:
+            return {}
+        if row["role"] == "admin":
+            if _same(by, row["username"]):
+                raise UserError("you cannot take the admin role from yourself (another admin can)")
+            if not row["disabled"]:
+                _keep_an_admin(row, admins, f"made {'an' if role == 'analyst' else 'a'} {role}")
+        return {"role": role, "session_epoch": users.c.session_epoch + 1}
+    return _apply(store, username, change)
 
 
 def set_scope(store: AppStore, username: str, csm_scope: str | None) -> User:
-    """Limit the user to the accounts whose csm_owner is `csm_scope` (None: all accounts)."""
-    return _change(store, username, {"csm_scope": _scope(csm_scope)})
+    """Limit the user to the accounts whose csm_owner is `csm_scope` (None: all accounts); the user's sessions end
+    when it changes."""
+    scope = _scope(csm_scope)
+
+    def change(row: RowMapping, _admins: list[int]) -> dict[str, object]:
+        return {} if row["csm_scope"] == scope else {"csm_scope": scope, "session_epoch": users.c.session_epoch + 1}
+    return _apply(store, username, change)
 
 
 def set_password(store: AppStore, username: str, password: str) -> User:
     """A new password; the account's sessions end, and a lock-out is lifted."""
     return _change(store, username, {"password_hash": hash_password(password), "failed_logins": 0,
                                      "locked_until": None, "session_epoch": users.c.session_epoch + 1})
+
+
+def unlock(store: AppStore, username: str) -> User:
+    """Lift a lock-out (wrong passwords) before it expires; the count of wrong passwords starts again."""
+    return _change(store, username, {"failed_logins": 0, "locked_until": None})
 
 
 def revoke_sessions(store: AppStore, user_id: int) -> None:
@@ -229,6 +271,34 @@ def _change(store: AppStore, username: str, values: dict[str, object]) -> User:
     if changed != 1:
         raise UserError(f"no user named {name!r}")
     return get_user(store, name)  # type: ignore[return-value]
+
+
+def _apply(store: AppStore, username: str, change: Callable[[RowMapping, list[int]], dict[str, object]]) -> User:
+    """Read the user's row and the enabled admins' ids, let `change` check them and say what to write (nothing: no
+    change), write it: one transaction (BEGIN IMMEDIATE on SQLite; on PostgreSQL the enabled admins' rows, then the
+    user's, are locked, always in that order), so that two admins demoting each other at once cannot both succeed."""
+    name = normalise_username(username)
+    with store.engine.begin() as conn:
+        admins = list(conn.execute(select(users.c.id).where(users.c.role == "admin", users.c.disabled.is_(False))
+                                   .order_by(users.c.id).with_for_update()).scalars())
+        row = conn.execute(select(users).where(users.c.username == name).with_for_update()).mappings().first()
+        if row is None:
+            raise UserError(f"no user named {name!r}")
+        values = change(row, admins)
+        if values:
+            conn.execute(update(users).where(users.c.id == row["id"]).values(**values))
+    return get_user(store, name)  # type: ignore[return-value]
+
+
+def _keep_an_admin(row: RowMapping, admins: list[int], change: str) -> None:
+    """Refuse a change that would leave no enabled admin."""
+    if not set(admins) - {row["id"]}:
+        raise UserError(f"{row['username']} is the only enabled admin and cannot be {change}: make another user an "
+                        "admin first, or nobody could manage users")
+
+
+def _same(by: str | None, username: str) -> bool:
+    return by is not None and by.strip().lower() == username
 
 
 def _scope(value: str | None) -> str | None:

@@ -15,7 +15,17 @@ import click
 
 from appstate import audit
 from appstate.db import AppStore, open_store, utc_now
-from appstate.users import ROLES, UserError, create_user, list_users, set_disabled, set_password, set_role, set_scope
+from appstate.users import (
+    ROLES,
+    UserError,
+    create_user,
+    list_users,
+    set_disabled,
+    set_password,
+    set_role,
+    set_scope,
+    unlock,
+)
 from config.settings import load_settings
 
 EXIT_ERROR = 1
@@ -87,7 +97,8 @@ def list_command() -> None:
                    f"{u.display_name}")
 
 
-@users.command("disable", help="Stop a user from signing in (their open sessions end too).")
+@users.command("disable", help="Stop a user from signing in (their open sessions end too). The last enabled admin "
+                                "cannot be disabled.")
 @click.argument("username")
 def disable(username: str) -> None:
     _change(lambda store: set_disabled(store, username, True), "user.disable", "disabled {}")
@@ -99,14 +110,21 @@ def enable(username: str) -> None:
     _change(lambda store: set_disabled(store, username, False), "user.enable", "enabled {}")
 
 
-@users.command("set-role", help="Change a user's role.")
+@users.command("unlock", help="Lift a lock-out (too many wrong passwords) before it expires.")
+@click.argument("username")
+def unlock_command(username: str) -> None:
+    _change(lambda store: unlock(store, username), "user.unlock", "unlocked {}")
+
+
+@users.command("set-role", help="Change a user's role (their open sessions end).")
 @click.argument("username")
 @click.argument("role", type=click.Choice(ROLES), metavar="ROLE")
 def set_role_command(username: str, role: str) -> None:
     _change(lambda store: set_role(store, username, role), "user.set-role", f"set the role of {{}} to {role}")
 
 
-@users.command("set-scope", help="Limit a user to the accounts of one CSM owner (--all: every account).")
+@users.command("set-scope", help="Limit a user to the accounts of one CSM owner (--all: every account); their open "
+                                  "sessions end.")
 @click.argument("username")
 @click.argument("csm_owner", required=False)
 @click.option("--all", "all_accounts", is_flag=True, help="Remove the limit.")

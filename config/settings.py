@@ -35,6 +35,8 @@ AUTH_ENV = "CUSTOMER_INSIGHT_AUTH"
 SECRET_KEY_ENV = "CUSTOMER_INSIGHT_SECRET_KEY"
 LOCKOUT_ATTEMPTS_ENV = "CUSTOMER_INSIGHT_LOCKOUT_ATTEMPTS"
 LOCKOUT_MINUTES_ENV = "CUSTOMER_INSIGHT_LOCKOUT_MINUTES"
+THROTTLE_ATTEMPTS_ENV = "CUSTOMER_INSIGHT_THROTTLE_ATTEMPTS"
+THROTTLE_MINUTES_ENV = "CUSTOMER_INSIGHT_THROTTLE_MINUTES"
 SESSION_IDLE_HOURS_ENV = "CUSTOMER_INSIGHT_SESSION_IDLE_HOURS"
 COOKIE_SECURE_ENV = "CUSTOMER_INSIGHT_COOKIE_SECURE"
 _TRUE = {"1", "true", "yes", "on"}
@@ -61,6 +63,8 @@ class Settings:
     secret_key: str | None = field(default=None, repr=False)  # None: <data_dir>/secret_key, made once
     lockout_attempts: int = 5               # consecutive wrong passwords that lock an account ...
     lockout_minutes: float = 15             # ... for this long
+    throttle_attempts: int = 20             # failed sign-ins from one network address that refuse its next ones
+    throttle_minutes: float = 10            # ... counted over this sliding window (per server process)
     session_idle_hours: float = 12          # a session unused for this long has to sign in again
     cookie_secure: bool = False             # the session cookie only over HTTPS
 
@@ -123,6 +127,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         secret_key=env.get(SECRET_KEY_ENV) or None,
         lockout_attempts=int(_number(env, LOCKOUT_ATTEMPTS_ENV, 5, whole=True)),
         lockout_minutes=_number(env, LOCKOUT_MINUTES_ENV, 15),
+        throttle_attempts=int(_number(env, THROTTLE_ATTEMPTS_ENV, 20, whole=True)),
+        throttle_minutes=_number(env, THROTTLE_MINUTES_ENV, 10),
         session_idle_hours=_number(env, SESSION_IDLE_HOURS_ENV, 12),
         # default: secure cookies when the dashboard's public address is HTTPS
         cookie_secure=_flag(env, COOKIE_SECURE_ENV,

@@ -100,6 +100,12 @@ CALLBACK_AUDIT: dict[str, Callable[[CallbackRequest], tuple[str, str] | None]] =
 }
 
 
+# The audit log's action of a POST to /admin/users[/<name>/<change>], by its last path segment: the same names as the
+# `customer-insight users` commands write.
+USER_CHANGES = {"users": "user.add", "role": "user.set-role", "scope": "user.set-scope", "disable": "user.disable",
+                "enable": "user.enable", "password": "user.set-password", "unlock": "user.unlock"}
+
+
 def need_for_path(method: str, path: str, query: str) -> Need:
     if path.startswith(PUBLIC_PREFIXES) or path in SIGN_IN_PATHS:
         return Need("public", "public")
@@ -109,6 +115,9 @@ def need_for_path(method: str, path: str, query: str) -> Need:
         return Need("admin", "audit.export", query, audited=True)
     if path == "/admin/feedback.csv":
         return Need("admin", "feedback.export", query, audited=True)
+    if method == "POST" and (path == "/admin/users" or path.startswith("/admin/users/")):
+        # user management (dashapp/auth/admin_users.py, which puts what changed in the detail)
+        return Need("admin", USER_CHANGES.get(path.rsplit("/", 1)[-1], "user.change"), path, audited=True)
     if path == "/admin" or path.startswith("/admin/"):
         return Need("admin", "admin", path)
     return Need("viewer", "page", path)

@@ -1,5 +1,5 @@
-"""The sign-in page, sign-out, and the admin pages (users, audit log): plain Flask pages in the product's own
-Bootstrap (dashapp/assets, no CDN). Roles are checked by the gate (gate.py), not here."""
+"""The sign-in page, sign-out, and the admin pages (users: admin_users.py, audit log, feedback): plain Flask pages in
+the product's own Bootstrap (dashapp/assets, no CDN). Roles are checked by the gate (gate.py), not here."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from flask_wtf.csrf import CSRFError
 
 from appstate import audit, feedback
-from appstate.users import ROLES, authenticate, list_users, revoke_sessions
+from appstate.users import authenticate, revoke_sessions
+from dashapp.auth.admin_users import blueprint as users_blueprint
 from dashapp.auth.session import current_user, forget, now, sign_in, sign_out
+from dashapp.auth.throttle import SignInThrottle
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
+blueprint.register_blueprint(users_blueprint)
 GENERIC_FAILURE = "Wrong username or password, or the account cannot sign in now."
 AUDIT_PAGE_ROWS = 200
 FEEDBACK_PAGE_ROWS = 200
@@ -47,6 +50,13 @@ def login() -> Response | str | tuple[str, int]:
         return render_template("login.html", next=target, username="", message=None)
     settings = current_app.config["AUTH_SETTINGS"]
     username = (request.form.get("username") or "").strip()[:200]
+    throttle = _throttle()
+    address = request.remote_addr or "?"
+    wait = throttle.retry_after(address, now())
+    if wait:  # refused before any account is looked at: these tries lock nobody out (throttle.py)
+        message = f"Too many failed sign-ins from your network address. Try again in {_minutes(wait)}."
+        page = render_template("login.html", next=target, username=username, message=message)
+        return Response(page, status=429, headers={"Retry-After": str(wait)})
     user, failure = authenticate(_store(), username, request.form.get("password") or "",
                                  max_failures=settings.lockout_attempts, lock_minutes=settings.lockout_minutes,
                                  now=now())
@@ -57,11 +67,33 @@ def login() -> Response | str | tuple[str, int]:
         # an unknown name is not written down: it is often a password typed into the wrong box
         audit.record(_store(), "signin", username=user.username if user else None, outcome="failed",
                      detail=detail, remote_addr=request.remote_addr, now=now())
+        if throttle.failed(address, now()):  # the limit is reached: written down once, not at each refusal
+            until = now() + timedelta(seconds=throttle.retry_after(address, now()))
+            audit.record(_store(), "signin.throttle", username=None, outcome="denied", remote_addr=request.remote_addr,
+                         detail=f"{throttle.attempts} failed sign-ins from this address within "
+                                f"{settings.throttle_minutes:g} minutes: sign-ins refused until {until:%H:%M:%S} UTC",
+                         now=now())
         return render_template("login.html", next=target, username=username, message=GENERIC_FAILURE), 401
     sign_in(user)  # type: ignore[arg-type]
     audit.record(_store(), "signin", username=user.username, outcome="ok",  # type: ignore[union-attr]
                  remote_addr=request.remote_addr, now=now())
     return redirect(target)
+
+
+def _throttle() -> SignInThrottle:
+    """The server's limit on failed sign-ins per address, made at the first sign-in (one per app and process)."""
+    throttle = current_app.extensions.get("customer_insight_signin_throttle")
+    if throttle is None:
+        settings = current_app.config["AUTH_SETTINGS"]
+        throttle = current_app.extensions.setdefault(
+            "customer_insight_signin_throttle",
+            SignInThrottle(settings.throttle_attempts, timedelta(minutes=settings.throttle_minutes)))
+    return throttle
+
+
+def _minutes(seconds: int) -> str:
+    minutes = max(1, -(-seconds // 60))
+    return "a minute" if minutes == 1 else f"{minutes} minutes"
 
 
 @blueprint.route("/logout", methods=["POST"])
@@ -79,12 +111,6 @@ def logout() -> Response:
 @blueprint.route("/admin")
 def admin_home() -> Response:
     return redirect("/admin/users")
-
-
-@blueprint.route("/admin/users")
-def admin_users() -> str:
-    return render_template("admin_users.html", user=current_user(), users=list_users(_store()), roles=ROLES,
-                           now=now(), auth_on=current_app.config["AUTH_ON"])
 
 
 def _filters() -> dict[str, object]:

@@ -1,5 +1,7 @@
 """Users in the app-state database: names unique case-insensitively, argon2 hashes (never the password), the
-lock-out after N wrong passwords (driven by the `now` parameter, no sleeping), disabled accounts, rehashing."""
+lock-out after N wrong passwords (driven by the `now` parameter, no sleeping), disabled accounts, rehashing, and the
+guard rails the command line and the admin page share (the last enabled admin, no admin disabling or demoting
+themselves), the changes that end a user's sessions."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from appstate.users import (
     authenticate,
     count_users,
     create_user,
+    generate_password,
     get_user,
     list_users,
     revoke_sessions,
@@ -24,6 +27,7 @@ from appstate.users import (
     set_password,
     set_role,
     set_scope,
+    unlock,
 )
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -127,16 +131,69 @@ def test_role_scope_and_session_changes(store):
     ann = create_user(store, "ann", "correct horse", csm_scope=" Jane Doe ")
     assert ann.csm_scope == "Jane Doe" and ann.role == "viewer"
     assert not ann.can("analyst") and ann.can("viewer")
-    assert set_role(store, "ANN", "admin").can("analyst")
+    promoted = set_role(store, "ANN", "admin")
+    assert promoted.can("analyst") and promoted.session_epoch == ann.session_epoch + 1  # her open pages end
+    assert set_role(store, "ann", "admin").session_epoch == ann.session_epoch + 1  # the same role: nothing ends
     assert set_scope(store, "ann", None).csm_scope is None
+    assert set_scope(store, "ann", "  ").session_epoch == ann.session_epoch + 2  # still every account: no change
     revoke_sessions(store, ann.id)
-    assert get_user(store, "ann").session_epoch == ann.session_epoch + 1
+    assert get_user(store, "ann").session_epoch == ann.session_epoch + 3
     for change in (lambda: set_role(store, "bob", "admin"), lambda: set_scope(store, "bob", "x"),
                    lambda: set_disabled(store, "bob", True), lambda: set_password(store, "bob", "long enough")):
         with pytest.raises(UserError, match="no user named 'bob'"):
             change()
     with pytest.raises(UserError, match="role must be"):
         set_role(store, "ann", "root")
+
+
+def test_the_last_enabled_admin_can_be_neither_disabled_nor_demoted(store):
+    create_user(store, "ada", "correct horse", role="admin")
+    create_user(store, "vic", "correct horse")
+    for change in (lambda: set_disabled(store, "ada", True), lambda: set_role(store, "ada", "analyst")):
+        with pytest.raises(UserError, match="ada is the only enabled admin and cannot be (disabled|made an analyst): "
+                                            "make another user an admin first"):
+            change()
+    assert (get_user(store, "ada").role, get_user(store, "ada").disabled) == ("admin", False)
+    assert set_disabled(store, "vic", True).disabled  # others: as before
+    set_role(store, "vic", "admin")  # a disabled admin does not count: ada is still the only enabled one
+    with pytest.raises(UserError, match="only enabled admin"):
+        set_role(store, "ada", "viewer")
+    set_disabled(store, "vic", False)  # now two enabled admins: one of them may go
+    assert set_role(store, "ada", "viewer").role == "viewer"
+    with pytest.raises(UserError, match="vic is the only enabled admin and cannot be made a viewer"):
+        set_role(store, "vic", "viewer")
+    assert set_disabled(store, "ada", True).disabled  # not an admin any more
+
+
+def test_an_admin_can_neither_disable_nor_demote_themselves(store):
+    create_user(store, "ada", "correct horse", role="admin")
+    create_user(store, "bea", "correct horse", role="admin")
+    with pytest.raises(UserError, match="you cannot disable your own account"):
+        set_disabled(store, "ada", True, by="ADA")
+    with pytest.raises(UserError, match="you cannot take the admin role from yourself"):
+        set_role(store, "ada", "viewer", by="ada")
+    assert set_role(store, "ada", "admin", by="ada").role == "admin"  # no change is no demotion
+    assert set_role(store, "ada", "viewer", by="bea").role == "viewer"  # another admin can
+    assert set_disabled(store, "ada", True, by="bea").disabled
+
+
+def test_unlock_lifts_a_lock_out_and_generated_passwords_are_long_and_random(store):
+    create_user(store, "ann", "correct horse")
+    for _ in range(3):
+        login(store, "ann", "guess")
+    assert login(store, "ann", "correct horse")[1] is Failure.LOCKED
+    epoch = get_user(store, "ann").session_epoch
+    unlocked = unlock(store, "ann")
+    assert (unlocked.failed_logins, unlocked.locked_until, unlocked.session_epoch) == (0, None, epoch)
+    assert login(store, "ann", "correct horse")[1] is None
+    with pytest.raises(UserError, match="no user named 'bob'"):
+        unlock(store, "bob")
+    made = [generate_password() for _ in range(50)]
+    assert len(set(made)) == 50
+    assert all(len(p) == 19 and [len(g) for g in p.split("-")] == [4, 4, 4, 4] for p in made)
+    assert not set("".join(made)) & set("0O1lI")  # no look-alikes
+    set_password(store, "ann", made[0])
+    assert login(store, "ann", made[0])[1] is None
 
 
 def test_a_hash_made_with_older_parameters_is_replaced_at_the_next_sign_in(store):
@@ -168,4 +225,8 @@ def test_users_lock_out_and_the_audit_log_on_a_postgresql_app_database(pg_databa
     assert [(e.action, e.at) for e in audit.list_entries(store, action="schedule")] == [
         ("schedule.add", T0 + timedelta(seconds=1))]
     assert "".join(audit.csv_chunks(store)).count("\n") == 3
+    create_user(store, "ada", "correct horse", role="admin")  # the guard rails' row locks (FOR UPDATE) on PostgreSQL
+    with pytest.raises(UserError, match="ada is the only enabled admin"):
+        set_disabled(store, "ada", True)
+    assert set_role(store, "ann", "admin").role == "admin" and set_disabled(store, "ada", True).disabled
     store.close()

@@ -370,11 +370,13 @@ def test_sign_out_ends_the_session_and_every_copy_of_its_cookie(app, clock):
     assert newest(app)[0][:3] == ("sam", "signout", "ok")
 
 
-def test_a_new_role_applies_to_an_open_session_and_disabling_ends_it(app, clock):
+def test_a_new_role_or_disabling_ends_the_open_session(app, clock):
     browser = signed_in(app, "dee")
     assert browser.get("/export/interactions.csv").status_code == 403
     dee = set_role(store_of(app), "dee", "analyst")
     forget(dee.id, store_of(app))  # what every worker does by itself within USER_CACHE_S
+    assert browser.get("/export/interactions.csv").status_code == 401  # the page was laid out for a viewer
+    browser = signed_in(app, "dee")
     assert browser.get("/export/interactions.csv").status_code == 200
     set_disabled(store_of(app), "dee", True)
     forget(dee.id, store_of(app))
