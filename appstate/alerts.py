@@ -7,7 +7,8 @@ a threshold (above / below), emailed to recipients once per crossing.
     fired  the condition was true and the mail was sent (or is being sent): silent while it stays true
     retry  the condition was true but the mail failed: the next run that finds it still true sends again
 A run moves a state with a compare-and-set (UPDATE ... WHERE id = ? AND state = <the state it read>), so of two
-runners evaluating the same alert at once only one sends.
+runners evaluating the same alert at once only one sends. Owner: as for schedules (appstate/schedules.py); the
+metric is computed with the owner's account scope as it is at the check (reports/alerts.py).
 """
 
 from __future__ import annotations
@@ -51,14 +52,14 @@ class Alert:
 
 
 def add_alert(store: AppStore, *, name: str, metric: str, operator: str, threshold: float, search: str,
-              recipients: str | list[str], now: datetime | None = None) -> Alert:
+              recipients: str | list[str], owner: str | None = None, now: datetime | None = None) -> Alert:
     """Store an alert (inputs checked, ValueError says what is wrong; the metric id is checked by the caller against
     the registry, reports.alerts.metric). Its first check is the next run."""
     now = now or utc_now()
     values = {"name": _name(name), "metric": metric, "operator": _operator(operator),
               "threshold": _threshold(threshold), "search": "?" + query_string(search),
               "recipients": ", ".join(parse_recipients(recipients)), "enabled": True, "state": "new",
-              "created_at": now, "updated_at": now}
+              "created_at": now, "updated_at": now, "owner": owner}
     with store.engine.begin() as conn:
         new_id = conn.execute(insert(alerts).values(**values)).inserted_primary_key[0]
     return get_alert(store, new_id)  # type: ignore[return-value]
@@ -80,9 +81,13 @@ def update_alert(store: AppStore, alert_id: int, **changes: object) -> Alert | N
     return get_alert(store, alert_id)
 
 
-def list_alerts(store: AppStore) -> list[Alert]:
+def list_alerts(store: AppStore, *, owner: str | None = None) -> list[Alert]:
+    """Every alert, or those of `owner` only."""
+    query = select(alerts).order_by(alerts.c.id)
+    if owner is not None:
+        query = query.where(alerts.c.owner == owner)
     with store.engine.begin() as conn:
-        return [_alert(row) for row in conn.execute(select(alerts).order_by(alerts.c.id)).mappings()]
+        return [_alert(row) for row in conn.execute(query).mappings()]
 
 
 def get_alert(store: AppStore, alert_id: int) -> Alert | None:
@@ -91,9 +96,13 @@ def get_alert(store: AppStore, alert_id: int) -> Alert | None:
     return _alert(row) if row else None
 
 
-def remove_alert(store: AppStore, alert_id: int) -> bool:
+def remove_alert(store: AppStore, alert_id: int, *, owner: str | None = None) -> bool:
+    """Delete an alert (with `owner`: only if it is theirs); True when one was deleted."""
+    query = delete(alerts).where(alerts.c.id == alert_id)
+    if owner is not None:
+        query = query.where(alerts.c.owner == owner)
     with store.engine.begin() as conn:
-        return conn.execute(delete(alerts).where(alerts.c.id == alert_id)).rowcount == 1
+        return conn.execute(query).rowcount == 1
 
 
 def alerts_to_check(store: AppStore, version: str | None) -> list[Alert]:
@@ -119,12 +128,15 @@ def move_state(store: AppStore, alert_id: int, old: str, new: str, *, now: datet
 
 
 def record_check(store: AppStore, alert_id: int, *, now: datetime, value: float | None, version: str | None,
-                 error: str | None = None) -> None:
+                 error: str | None = None, retry: bool = True) -> None:
     """The outcome of a check: the value found, and the warehouse version it was found on (not on an error: the
-    next run checks again)."""
+    next run checks again; unless retry is False, for an error that the next run would only meet again, such as a
+    disabled owner: checked again after the next load or a change of the alert)."""
     values: dict[str, object] = {"last_checked_at": now, "last_error": error}
     if error is None:
         values.update(last_value=value, checked_version=version)
+    elif not retry:
+        values["checked_version"] = version  # the last value found stays as it was
     with store.engine.begin() as conn:
         conn.execute(update(alerts).where(alerts.c.id == alert_id).values(**values))
 

@@ -4,6 +4,9 @@ time of day in a time zone (default: the server's own zone).
 Due-ness: a schedule is due when next_run_at <= now. The runner that sends it first *claims* it by moving
 next_run_at on with a compare-and-set (UPDATE ... WHERE id = ? AND next_run_at = <the value it read>): of two
 runners (cron and the server, two servers) exactly one gets the row, so a report is never sent twice.
+
+Owner: the username that made it in the dashboard ("local" with sign-in off), or None from the command line (or the
+CLI's --owner). The run uses the owner's account scope as it is then (reports/schedule.py).
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ def parse_weekday(value: str | int | None) -> int:
 
 def add_schedule(store: AppStore, *, name: str, search: str, recipients: str | list[str], frequency: str,
                  time_of_day: str = "07:00", weekday: str | int | None = None, timezone: str | None = None,
-                 now: datetime | None = None) -> Schedule:
+                 owner: str | None = None, now: datetime | None = None) -> Schedule:
     """Store a schedule (inputs checked; ValueError says what is wrong). Its first run is the first slot after now."""
     if frequency not in FREQUENCIES:
         raise ValueError(f"frequency must be daily or weekly, got {frequency!r}")
@@ -93,15 +96,19 @@ def add_schedule(store: AppStore, *, name: str, search: str, recipients: str | l
     now = now or utc_now()
     values = {"name": name, "search": "?" + query_string(search), "recipients": ", ".join(parse_recipients(recipients)),
               "frequency": frequency, "weekday": day, "time_of_day": clock, "timezone": zone, "enabled": True,
-              "next_run_at": next_run_after(frequency, day, clock, zone, now), "created_at": now}
+              "next_run_at": next_run_after(frequency, day, clock, zone, now), "created_at": now, "owner": owner}
     with store.engine.begin() as conn:
         new_id = conn.execute(insert(schedules).values(**values)).inserted_primary_key[0]
     return get_schedule(store, new_id)  # type: ignore[return-value]
 
 
-def list_schedules(store: AppStore) -> list[Schedule]:
+def list_schedules(store: AppStore, *, owner: str | None = None) -> list[Schedule]:
+    """Every schedule, or those of `owner` only."""
+    query = select(schedules).order_by(schedules.c.id)
+    if owner is not None:
+        query = query.where(schedules.c.owner == owner)
     with store.engine.begin() as conn:
-        return [_schedule(row) for row in conn.execute(select(schedules).order_by(schedules.c.id)).mappings()]
+        return [_schedule(row) for row in conn.execute(query).mappings()]
 
 
 def get_schedule(store: AppStore, schedule_id: int) -> Schedule | None:
@@ -110,9 +117,13 @@ def get_schedule(store: AppStore, schedule_id: int) -> Schedule | None:
     return _schedule(row) if row else None
 
 
-def remove_schedule(store: AppStore, schedule_id: int) -> bool:
+def remove_schedule(store: AppStore, schedule_id: int, *, owner: str | None = None) -> bool:
+    """Delete a schedule (with `owner`: only if it is theirs); True when one was deleted."""
+    query = delete(schedules).where(schedules.c.id == schedule_id)
+    if owner is not None:
+        query = query.where(schedules.c.owner == owner)
     with store.engine.begin() as conn:
-        return conn.execute(delete(schedules).where(schedules.c.id == schedule_id)).rowcount == 1
+        return conn.execute(query).rowcount == 1
 
 
 def due_schedules(store: AppStore, now: datetime) -> list[Schedule]:

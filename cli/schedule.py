@@ -25,6 +25,26 @@ def _fail(message: str, code: int = EXIT_NOT_READY) -> None:
     sys.exit(code)
 
 
+OWNER_HELP = ("Run it with this user's account scope, as it is at each run (a CSM's accounts only). Default: no "
+              "owner, every account.")
+
+
+def _owner(name: str | None) -> str | None:
+    """The stored name of an existing user, or None; fails on an unknown name (a typo would run for nobody)."""
+    from appstate.users import get_user
+
+    if name is None:
+        return None
+    user = get_user(_store(), name)
+    if user is None:
+        _fail(f"no user named {name!r} (customer-insight users list)")
+    return user.username  # type: ignore[union-attr]
+
+
+def _owned(owner: str | None) -> str:
+    return f" (owner {owner})" if owner else ""
+
+
 @click.group(help="Scheduled reports: the PDF of a dashboard view emailed daily or weekly (docs/schedules.md).")
 def schedule() -> None:
     pass
@@ -41,8 +61,9 @@ def schedule() -> None:
 @click.option("--tz", "timezone", default=None, help="IANA time zone of --at, e.g. Europe/Paris (default: the "
                                                      "server's own zone).")
 @click.option("--name", default=None, help="The report's title in the email subject (default: '<Tab> report').")
+@click.option("--owner", default=None, help=OWNER_HELP)
 def schedule_add(url: str, recipients: tuple[str, ...], frequency: str, day: str | None, time_of_day: str,
-                 timezone: str | None, name: str | None) -> None:
+                 timezone: str | None, name: str | None, owner: str | None) -> None:
     from appstate.schedules import add_schedule
     from reports.schedule import default_name
 
@@ -50,11 +71,12 @@ def schedule_add(url: str, recipients: tuple[str, ...], frequency: str, day: str
         _fail("--day is for --every weekly")
     try:
         made = add_schedule(_store(), name=name or default_name(url), search=url, recipients=list(recipients),
-                            frequency=frequency, weekday=day, time_of_day=time_of_day, timezone=timezone)
+                            frequency=frequency, weekday=day, time_of_day=time_of_day, timezone=timezone,
+                            owner=_owner(owner))
     except ValueError as exc:
         _fail(str(exc))
-    click.echo(f"schedule #{made.id} '{made.name}': {made.when()} to {', '.join(made.recipients)}; "
-               f"first run {_local(made.next_run_at, made.timezone)}")
+    click.echo(f"schedule #{made.id} '{made.name}'{_owned(made.owner)}: {made.when()} to "
+               f"{', '.join(made.recipients)}; first run {_local(made.next_run_at, made.timezone)}")
 
 
 @schedule.command("list", help="The scheduled reports, with their next run and last result.")
@@ -66,8 +88,9 @@ def schedule_list() -> None:
         click.echo("no scheduled reports (add one with: customer-insight schedule add --url ... --to ... --every ...)")
     for s in rows:
         last = f"last {s.last_status} {_local(s.last_run_at, s.timezone)}" if s.last_run_at else "not run yet"
-        click.echo(f"#{s.id} '{s.name}' {s.search} — {s.when()} — to {', '.join(s.recipients)} — next "
-                   f"{_local(s.next_run_at, s.timezone)} — {last}" + (f" ({s.last_error})" if s.last_error else ""))
+        error = f" ({s.last_error})" if s.last_error else ""
+        click.echo(f"#{s.id} '{s.name}'{_owned(s.owner)} {s.search} — {s.when()} — to {', '.join(s.recipients)} — "
+                   f"next {_local(s.next_run_at, s.timezone)} — {last}{error}")
 
 
 @schedule.command("remove", help="Delete a scheduled report.")
@@ -121,8 +144,9 @@ def alert() -> None:
 @click.option("--url", required=True, help="The view whose filters the metric is computed with.")
 @click.option("--to", "recipients", multiple=True, required=True, help="A recipient (repeat, or separate by commas).")
 @click.option("--name", default=None, help="Default: the metric and the condition.")
+@click.option("--owner", default=None, help=OWNER_HELP)
 def alert_add(metric_id: str, above: float | None, below: float | None, url: str, recipients: tuple[str, ...],
-              name: str | None) -> None:
+              name: str | None, owner: str | None) -> None:
     from appstate.alerts import add_alert
     from reports.alerts import metric
 
@@ -132,11 +156,12 @@ def alert_add(metric_id: str, above: float | None, below: float | None, url: str
     try:
         item = metric(metric_id)
         made = add_alert(_store(), name=name or f"{item.label} {operator} {item.format(threshold)}", metric=metric_id,
-                         operator=operator, threshold=threshold, search=url, recipients=list(recipients))
+                         operator=operator, threshold=threshold, search=url, recipients=list(recipients),
+                         owner=_owner(owner))
     except ValueError as exc:
         _fail(str(exc))
-    click.echo(f"alert #{made.id} '{made.name}' on {made.search} to {', '.join(made.recipients)}: checked by the next "
-               "run (customer-insight schedule run, or the server)")
+    click.echo(f"alert #{made.id} '{made.name}'{_owned(made.owner)} on {made.search} to {', '.join(made.recipients)}: "
+               "checked by the next run (customer-insight schedule run, or the server)")
 
 
 @alert.command("list", help="The alerts, with their last value and state.")
@@ -152,7 +177,7 @@ def alert_list() -> None:
         item = known.get(a.metric)
         value = "not checked yet" if a.last_checked_at is None else (
             "no data" if a.last_value is None else f"last value {item.format(a.last_value) if item else a.last_value}")
-        click.echo(f"#{a.id} '{a.name}' {a.metric} {a.operator} {a.threshold:g} on {a.search} — to "
+        click.echo(f"#{a.id} '{a.name}'{_owned(a.owner)} {a.metric} {a.operator} {a.threshold:g} on {a.search} — to "
                    f"{', '.join(a.recipients)} — {value}, state {a.state}" + (f" ({a.last_error})" if a.last_error
                                                                                   else ""))
 

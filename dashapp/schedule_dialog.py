@@ -3,7 +3,11 @@ KPIs crossing a threshold, and list or delete the schedules and alerts (docs/sch
 
 Callbacks stay thin: the checks and the storage are appstate's (the CLI uses the same), the metric values
 reports.alerts' (the tab's own queries). Nothing is sent from here: the scheduler (the server's, or cron's
-`customer-insight schedule run`) sends."""
+`customer-insight schedule run`) sends.
+
+Owners: a schedule or alert made here belongs to the signed-in user ("local" without sign-in) and runs with their
+account scope (reports/schedule.py). A user limited to some accounts lists and deletes only their own jobs; the
+others see every job, with its owner."""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from appstate.alerts import add_alert, list_alerts, remove_alert
 from appstate.schedules import WEEKDAY_NAMES, add_schedule, list_schedules, remove_schedule
 from appstate.validate import local_zone_name
 from config.settings import Settings
+from dashapp.auth.session import current_user
 from reports.alerts import metric, metrics
 from reports.mail import MailNotConfigured, check_configured
 from warehouse.reader import WarehouseReader
@@ -132,6 +137,9 @@ def register(app: Dash, settings: Settings, reader: WarehouseReader) -> None:
             text = view_text(search)
         except Exception as exc:  # an unreadable view must not break the dialog
             text = f"This view cannot be scheduled: {exc}"
+        scope = current_user().csm_scope
+        if scope is not None:  # what their reports and alerts will cover (reports/schedule.py: owner_scope)
+            text += f" · your accounts only (CSM {scope})"
         return text, warning, warning is not None, default_name(search or "")
 
     # the day applies to weekly schedules only; in the browser: no request to the server for it
@@ -150,20 +158,23 @@ def register(app: Dash, settings: Settings, reader: WarehouseReader) -> None:
 
         message, style = "", OK
         trigger = ctx.triggered_id
+        owner, only = _owner()
         if trigger == "schedule-add":
             try:
                 made = add_schedule(store(), name=name or default_name(search or ""), search=search or "",
                                     recipients=to or "", frequency=every, weekday=int(day or 0),
-                                    time_of_day=at or "", timezone=(tz or "").strip() or None)
+                                    time_of_day=at or "", timezone=(tz or "").strip() or None, owner=owner)
                 message = f"Scheduled: '{made.name}', {made.when()}."
             except ValueError as exc:
                 message, style = f"Not saved: {exc}.", ERROR
         elif isinstance(trigger, dict) and ctx.triggered[0]["value"]:
-            remove_schedule(store(), int(trigger["index"]))
-            message = "Schedule deleted."
+            if remove_schedule(store(), int(trigger["index"]), owner=only):
+                message = "Schedule deleted."
+            else:
+                message, style = "Not deleted: no such schedule of yours.", ERROR
         elif not is_open and trigger == "schedule-modal":
             return dash.no_update, dash.no_update, dash.no_update
-        return _schedule_table(store()), message, style
+        return _schedule_table(store(), only), message, style
 
     @app.callback(Output("alert-current", "children"), Input("alert-metric", "value"),
                   Input("schedule-modal", "is_open"), State("url", "search"), prevent_initial_call=True)
@@ -189,6 +200,7 @@ def register(app: Dash, settings: Settings, reader: WarehouseReader) -> None:
     def alerts(is_open, _add, _deletes, metric_id, operator, threshold, name, to, search):
         message, style = "", OK
         trigger = ctx.triggered_id
+        owner, only = _owner()
         if trigger == "alert-add":
             try:
                 if threshold in (None, ""):
@@ -196,16 +208,31 @@ def register(app: Dash, settings: Settings, reader: WarehouseReader) -> None:
                 item = metric(metric_id)
                 made = add_alert(store(), name=name or f"{item.label} {operator} {item.format(float(threshold))}",
                                  metric=metric_id, operator=operator, threshold=threshold, search=search or "",
-                                 recipients=to or "")
+                                 recipients=to or "", owner=owner)
                 message = f"Alert saved: '{made.name}'. The next scheduler run checks it (and every run after a load)."
             except ValueError as exc:
                 message, style = f"Not saved: {exc}.", ERROR
         elif isinstance(trigger, dict) and ctx.triggered[0]["value"]:
-            remove_alert(store(), int(trigger["index"]))
-            message = "Alert deleted."
+            if remove_alert(store(), int(trigger["index"]), owner=only):
+                message = "Alert deleted."
+            else:
+                message, style = "Not deleted: no such alert of yours.", ERROR
         elif not is_open and trigger == "schedule-modal":
             return dash.no_update, dash.no_update, dash.no_update
-        return _alert_table(store()), message, style
+        return _alert_table(store(), only), message, style
+
+
+def _owner() -> tuple[str, str | None]:
+    """(the owner of what this user makes, the owner whose jobs alone they list and delete: None = every job)."""
+    user = current_user()
+    return user.username, (user.username if user.csm_scope is not None else None)
+
+
+def _owned_by(owner: str | None, only: str | None) -> list[str]:
+    """The owner line of a job, for a user who sees every job's."""
+    if only is not None:
+        return []
+    return [f"Owner: {owner}" if owner else "Owner: none (made from the command line: every account)"]
 
 
 def _view_link(search: str) -> html.A:
@@ -224,8 +251,8 @@ def _item(title: str, lines: list[Any], kind: str, index: int) -> dbc.ListGroupI
     ], className="d-flex justify-content-between align-items-start small")
 
 
-def _schedule_table(store: Any) -> Any:
-    rows = list_schedules(store)
+def _schedule_table(store: Any, only: str | None) -> Any:
+    rows = list_schedules(store, owner=only)
     if not rows:
         return html.P("None yet.", className="small text-muted")
     items = []
@@ -234,13 +261,14 @@ def _schedule_table(store: Any) -> Any:
         last = html.Span(f" · last run {s.last_status}" + (f": {s.last_error}" if s.last_error else ""),
                          className="text-danger" if s.last_status == "failed" else "") if s.last_status else ""
         items.append(_item(s.name, [f"{_upper_first(s.when())}, to {', '.join(s.recipients)}",
-                                    ["View: ", _view_link(s.search)], html.Span([runs, last], className="text-muted")],
+                                    ["View: ", _view_link(s.search)], *_owned_by(s.owner, only),
+                                    html.Span([runs, last], className="text-muted")],
                            "schedule-delete", s.id))
     return dbc.ListGroup(items, flush=True)
 
 
-def _alert_table(store: Any) -> Any:
-    rows = list_alerts(store)
+def _alert_table(store: Any, only: str | None) -> Any:
+    rows = list_alerts(store, owner=only)
     if not rows:
         return html.P("None yet.", className="small text-muted")
     known = metrics()
@@ -253,6 +281,7 @@ def _alert_table(store: Any) -> Any:
         last = f"Last value {fmt(a.last_value)} · {state}" if a.last_value is not None else _upper_first(state)
         items.append(_item(a.name, [f"{item.label if item else a.metric} {a.operator} {fmt(a.threshold)}, to "
                                     f"{', '.join(a.recipients)}", ["View: ", _view_link(a.search)],
+                                    *_owned_by(a.owner, only),
                                     html.Span([last, html.Span(f" · {a.last_error}", className="text-danger")
                                                if a.last_error else ""], className="text-muted")],
                            "alert-delete", a.id))

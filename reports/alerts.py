@@ -5,7 +5,8 @@ run through WarehouseReader.query with the filters of the alert's saved view, as
 Once per crossing (states in appstate/alerts.py): the mail goes when the condition becomes true (also at the first
 check when it already is); while it stays true nothing is sent; when it becomes false the alert re-arms. A view
 with no data (the value is empty) changes nothing. A failed mail is sent again by the next run that finds the
-condition still true.
+condition still true. The metric is computed with the alert owner's account scope as it is at the check
+(reports.schedule.owner_scope); an alert whose owner is disabled or deleted is not checked.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from appstate.deliveries import record_delivery
 from config.rules import load_rules
 from config.settings import Settings
 from reports.mail import alert_message, send
-from reports.schedule import Outcome
+from reports.schedule import Outcome, OwnerUnavailable, owner_scope
+from warehouse.scope import scoped
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
@@ -79,7 +81,23 @@ def check_alerts(settings: Settings, store: AppStore, reader: WarehouseReader, a
 
 def check_alert(settings: Settings, store: AppStore, reader: WarehouseReader, alert: Alert, now: datetime,
                 version: str | None) -> Outcome | None:
-    """Check one alert and send its mail when it crossed; None when another runner is sending it."""
+    """Check one alert, with its owner's account scope, and send its mail when it crossed; None when another runner
+    is sending it."""
+    try:
+        scope = owner_scope(store, alert.owner)
+    except OwnerUnavailable as exc:
+        # recorded once per warehouse version (retry=False): not again at every run of the scheduler
+        error = f"{exc}: the alert was not checked"
+        record_check(store, alert.id, now=now, value=None, version=version, error=error, retry=False)
+        record_delivery(store, kind="alert", job_id=alert.id, job_name=alert.name, recipients=alert.recipients,
+                        subject=alert.name, status="failed", now=now, error=error)
+        return Outcome("alert", alert.id, alert.name, "failed", error)
+    with scoped(scope):  # the metric, and the mail's filters and dates, over the owner's accounts only
+        return _check(settings, store, reader, alert, now, version)
+
+
+def _check(settings: Settings, store: AppStore, reader: WarehouseReader, alert: Alert, now: datetime,
+           version: str | None) -> Outcome | None:
     def outcome(status: str, detail: str) -> Outcome:
         return Outcome("alert", alert.id, alert.name, status, detail)
 

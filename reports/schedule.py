@@ -8,6 +8,12 @@ Missed runs are not caught up: a server down for three days sends a daily report
 schedule. A failed send (SMTP down, no browser for the charts) is recorded on the schedule (last_status, last_error)
 and in the deliveries log, and retried by the first run RETRY_DELAY after it, until the next regular run.
 
+Account scope: a job runs with its owner's account scope as it is at the run (owner_scope): a CSM limited to their
+accounts gets reports and alerts over those accounts only, and a new scope applies to their next run. A job made
+from the command line (no owner), or by "local" (the dashboard without sign-in), covers every account. A job whose
+owner is disabled or deleted is not run: the run is recorded as failed with the reason, and not retried before its
+next regular time (an alert: before the next load or a change of the alert).
+
 Imports of the dashboard and the PDF machinery happen only when something is due: a run that finds nothing to do
 (the server's every minute) costs a query on the app database.
 """
@@ -27,6 +33,7 @@ from appstate.deliveries import record_delivery
 from appstate.schedules import Schedule, claim_schedule, due_schedules, finish_schedule
 from config.settings import Settings
 from reports.mail import check_configured, report_message, send
+from warehouse.scope import ALL, Scope, scoped
 
 if TYPE_CHECKING:  # the warehouse (pandas, DuckDB) is imported only when something is due
     from email.message import EmailMessage
@@ -35,6 +42,29 @@ if TYPE_CHECKING:  # the warehouse (pandas, DuckDB) is imported only when someth
 
 log = logging.getLogger(__name__)
 RETRY_DELAY = timedelta(minutes=5)
+
+
+class OwnerUnavailable(Exception):
+    """The owner of a job cannot have it run: disabled, or no longer a user. The message says which."""
+
+
+def owner_scope(store: AppStore, owner: str | None) -> Scope:
+    """The account scope a job of `owner` runs with, read now (a changed scope applies to the next run). None (made
+    from the command line) and "local" (the dashboard without sign-in), unless a user has that name: every account."""
+    from appstate.users import get_user
+
+    if owner is None:
+        return ALL
+    user = get_user(store, owner)
+    if user is None:
+        from dashapp.auth.session import LOCAL_USER
+
+        if owner == LOCAL_USER.username:
+            return ALL
+        raise OwnerUnavailable(f"owner {owner} is no longer a user")
+    if user.disabled:
+        raise OwnerUnavailable(f"owner {owner} is disabled")
+    return Scope(user.csm_scope)
 
 
 @dataclass(frozen=True)
@@ -81,7 +111,17 @@ def run_schedule(settings: Settings, store: AppStore, reader: WarehouseReader, s
         return None
     subject, size, refused = schedule.name, None, {}
     try:
-        message, size = report_mail(settings, reader, schedule, now)
+        scope = owner_scope(store, schedule.owner)
+    except OwnerUnavailable as exc:  # not retried in 5 minutes: the owner will not be back by then, as a rule
+        error = f"{exc}: the report was not sent"
+        finish_schedule(store, schedule.id, next_at, now=now, error=error)
+        record_delivery(store, kind="schedule", job_id=schedule.id, job_name=schedule.name,
+                        recipients=schedule.recipients, subject=subject, status="failed", now=now, error=error)
+        return Outcome("schedule", schedule.id, schedule.name, "failed",
+                       f"{error} (next run {next_at:%Y-%m-%d %H:%M} UTC)")
+    try:
+        with scoped(scope):  # every query of the report sees the owner's accounts only
+            message, size = report_mail(settings, reader, schedule, now)
         subject = str(message["Subject"])
         refused = send(settings, message)
     except Exception as exc:  # any failure is recorded and retried; it must not stop the other jobs

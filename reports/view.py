@@ -35,11 +35,17 @@ def resolve_link(url_or_search: str) -> str:
     if path.rstrip("/").rsplit("/", 2)[-2:-1] != ["s"]:
         return url_or_search
     from appstate.db import open_store  # the app-state database: only needed for permalinks
-    from appstate.permalinks import resolve_permalink
+    from appstate.permalinks import ProtectedPermalink, resolve_permalink
     from config.settings import load_settings
 
     code = path.rstrip("/").rsplit("/", 1)[-1]
-    search = resolve_permalink(open_store(load_settings()), code)
+    try:
+        search = resolve_permalink(open_store(load_settings()), code)
+    except ProtectedPermalink:
+        # No --password: a password typed on a command line stays in the shell's history and the process list. The
+        # person who has it opens the link in the dashboard and gives the report the address it leads to.
+        raise ReportError(f"permalink '{code}' is protected by a password: open it in the dashboard (with its "
+                          "password) and give the address it opens, http://…/?tab=…, to --url instead") from None
     if search is None:
         raise ReportError(f"unknown permalink '{code[:20]}'")
     return search

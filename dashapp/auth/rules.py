@@ -54,6 +54,7 @@ class CallbackRequest:
 CALLBACK_ROLES = {
     "report-download": "analyst",                         # PDF reports
     "share-modal": "analyst",                             # permalink creation
+    "share-protected": "analyst",                         # a link with a password (audited by dashapp/share.py)
     "schedule-modal": "analyst", "schedule-view": "analyst", "schedule-list": "analyst",
     "alert-list": "analyst", "alert-current": "analyst",  # schedules and alerts
     "export-modal": "analyst", "export-view": "analyst", "export-teams": "analyst",  # the export dialog

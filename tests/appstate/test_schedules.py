@@ -7,7 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from appstate.schedules import add_schedule, claim_schedule, due_schedules, list_schedules, next_run_after
+from appstate.alerts import add_alert, list_alerts, remove_alert
+from appstate.schedules import (
+    add_schedule,
+    claim_schedule,
+    due_schedules,
+    list_schedules,
+    next_run_after,
+    remove_schedule,
+)
 from appstate.validate import local_zone_name, parse_recipients
 
 
@@ -98,3 +106,26 @@ def test_weekly_slots_are_a_week_apart_across_a_dst_change_in_local_time():
     first = next_run_after("weekly", 6, "09:00", "Europe/London", utc(2025, 3, 24, 0, 0))  # Sunday 30 March: BST
     before = next_run_after("weekly", 6, "09:00", "Europe/London", first - timedelta(days=7))
     assert (before, first) == (utc(2025, 3, 23, 9, 0), utc(2025, 3, 30, 8, 0))  # 09:00 GMT, then 09:00 BST
+
+
+def test_jobs_keep_their_owner_and_an_owner_lists_and_deletes_only_theirs(store):
+    def schedule(name: str, owner: str | None) -> int:
+        return add_schedule(store, name=name, search="?tab=support", recipients="a@example.com", frequency="daily",
+                            owner=owner).id
+
+    def alert(name: str, owner: str | None) -> int:
+        return add_alert(store, name=name, metric="interactions", operator="above", threshold=1,
+                         search="?tab=overview", recipients="a@example.com", owner=owner).id
+
+    cara, ann, cli = schedule("cara's", "cara"), schedule("ann's", "ann"), schedule("from the CLI", None)
+    assert [(s.name, s.owner) for s in list_schedules(store)] == [("cara's", "cara"), ("ann's", "ann"),
+                                                                  ("from the CLI", None)]
+    assert [s.id for s in list_schedules(store, owner="cara")] == [cara]
+    assert remove_schedule(store, ann, owner="cara") is False and remove_schedule(store, cli, owner="cara") is False
+    assert remove_schedule(store, cara, owner="cara") is True
+    assert remove_schedule(store, ann) is True  # no owner given: any schedule (an unscoped user, the CLI)
+    assert [s.id for s in list_schedules(store)] == [cli]
+    mine, theirs = alert("cara's", "cara"), alert("ann's", "ann")
+    assert [(a.id, a.owner) for a in list_alerts(store, owner="cara")] == [(mine, "cara")]
+    assert remove_alert(store, theirs, owner="cara") is False and remove_alert(store, mine, owner="cara") is True
+    assert [a.id for a in list_alerts(store)] == [theirs]

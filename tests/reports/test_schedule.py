@@ -196,6 +196,20 @@ def test_the_cli_adds_lists_and_removes_schedules(data_dir, tmp_path):
     assert gone.returncode == 2 and "no schedule #1" in gone.stderr
 
 
+def test_the_cli_gives_a_job_an_owner_that_exists(data_dir, tmp_path):
+    from appstate.users import create_user
+
+    env = {"CUSTOMER_INSIGHT_DATA_DIR": str(data_dir), "CUSTOMER_INSIGHT_APP_DB_URL": f"sqlite:///{tmp_path / 'a.db'}"}
+    create_user(open_store(load_settings(env)), "Cara", "correct horse battery", role="analyst", csm_scope="Alice")
+    typo = cli(env, "schedule", "add", "--url", "?tab=support", "--to", "a@example.com", "--every", "daily",
+               "--owner", "carra")
+    assert typo.returncode == 2 and "no user named 'carra'" in typo.stderr
+    added = cli(env, "alert", "add", "--metric", "interactions", "--above", "3", "--url", "?tab=overview", "--to",
+                "a@example.com", "--owner", "CARA")
+    assert added.returncode == 0 and "alert #1 'Interactions above 3' (owner cara) on ?tab=overview" in added.stdout
+    assert "#1 'Interactions above 3' (owner cara) interactions above 3" in cli(env, "alert", "list").stdout
+
+
 # ---------------------------------------------------------------- the server runs them itself
 
 
@@ -243,6 +257,7 @@ def dialog(data_dir, tmp_path):
     settings = load_settings({"CUSTOMER_INSIGHT_DATA_DIR": str(data_dir),
                               "CUSTOMER_INSIGHT_APP_DB_URL": f"sqlite:///{tmp_path / 'app.db'}"})
     app = dash.Dash(__name__, suppress_callback_exceptions=True)
+    app.server.config["AUTH_ON"] = False  # no sign-in: the dialog's user is the local admin (dashapp/auth/session.py)
     app.layout = html.Div([dcc.Location(id="url"), schedule_dialog.layout()])
     schedule_dialog.register(app, settings, WarehouseReader(settings.duckdb_path))
     return app, open_store(settings)
