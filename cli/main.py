@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from config.settings import WAREHOUSE_URL_ENV, load_settings
 
@@ -44,17 +45,20 @@ def load(source_dir: Path | None, mapping_file: Path | None, force: bool) -> Non
         plan = plan_from_folder(source_dir) if source_dir else plan_from_mapping(mapping_file)
         report = run_load(settings, plan, force=force)
     except SourceError as exc:
-        out.print(f"[red]error[/red] {exc}\nThe warehouse in service was not changed.", highlight=False)
+        # escaped: a message quotes the user's file ("[[files]] entry 2", a "[customer_id]" header), not markup
+        out.print(f"[red]error[/red] {escape(str(exc))}\nThe warehouse in service was not changed.", highlight=False)
         sys.exit(EXIT_SOURCE_ERROR)
     except LoadError as exc:
-        out.print(f"[red]error[/red] {exc}", highlight=False)
+        out.print(f"[red]error[/red] {escape(str(exc))}", highlight=False)
         sys.exit(EXIT_LOAD_ERROR)
     except ModelBuildError as exc:
-        out.print(f"[red]error[/red] {str(exc).strip()}\nThe warehouse in service was not changed.", highlight=False)
+        out.print(f"[red]error[/red] {escape(str(exc).strip())}\nThe warehouse in service was not changed.",
+                  highlight=False)
         sys.exit(EXIT_LOAD_ERROR)
     except OperationalError as exc:  # a server warehouse went away mid-load (restart, network, terminated)
         reason = str(exc.orig or exc).strip().splitlines()[0]
-        out.print(f"[red]error[/red] the connection to the warehouse database was lost during the load ({reason})."
+        out.print(f"[red]error[/red] the connection to the warehouse database was lost during the load "
+                  f"({escape(reason)})."
                   "\nThe warehouse in service was not changed; run the load again.", highlight=False)
         sys.exit(EXIT_LOAD_ERROR)
     report.print(out)

@@ -31,7 +31,7 @@ from etl.sources.discover import SourceFile, SourcePlan
 from etl.sources.errors import SourceError
 from etl.sources.mapping import apply_mapping
 from etl.sources.readers import read_source
-from etl.sources.validate import validate
+from etl.sources.validate import SOURCE_FILE_COLUMN, validate
 from etl.tables import ENRICHMENT_SCHEMAS, empty_rows, quarantine_table, raw_schema, to_arrow
 from etl.targets import TargetError, target_for
 from warehouse.models import Build, discover_models
@@ -124,12 +124,13 @@ def _read_all(plan: SourcePlan, report: LoadReport, progress: Progress,
             frame = _read(item, plan)
             customer_ids = _ids(rows["customers"], "customer_id") if item.entity.name != "customers" else None
             user_ids = _ids(rows["users"], "user_id") if rows["users"] else None
-            seen = _ids(rows[item.entity.name], item.entity.id_column) if item.entity.id_column else None
+            seen = _files_of_ids(rows[item.entity.name], item.entity.id_column) if item.entity.id_column else None
             checked = validate(frame, item.entity, item.label,
                                date_format=item.mapping.date_format if item.mapping else None,
                                customer_ids=customer_ids, user_ids=user_ids, seen_ids=seen, now=now)
             rows[item.entity.name].append(checked.rows)
             quarantines.append(checked.quarantine)
+            report.add_quarantine(checked.quarantine)
             report.files.append(FileCounts(item.label, item.entity.name, checked.rows_read,
                                            len(checked.rows), len(checked.quarantine)))
             progress.advance(task)
@@ -143,6 +144,14 @@ def _read(item: SourceFile, plan: SourcePlan) -> pd.DataFrame:
         return read_source(item.path)
     frame = read_source(item.path, csv_delimiter=item.mapping.delimiter, encoding=item.mapping.encoding)
     return apply_mapping(frame, item.mapping, plan.mapping_file)
+
+
+def _files_of_ids(parts: list[pd.DataFrame], column: str) -> pd.Series | None:
+    """The source file of each id loaded so far from earlier files of an entity, indexed by id."""
+    if not parts:
+        return None
+    frame = pd.concat([p[[column, SOURCE_FILE_COLUMN]] for p in parts], ignore_index=True)
+    return pd.Series(frame[SOURCE_FILE_COLUMN].to_numpy(), index=pd.Index(frame[column]))
 
 
 def _ids(parts: list[pd.DataFrame], column: str | None) -> pd.Index:

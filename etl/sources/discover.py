@@ -42,7 +42,7 @@ def plan_from_folder(folder: Path) -> SourcePlan:
             raise SourceError(folder, f"two files for {entity.name}: {seen[entity.name].name} and {path.name}")
         seen[entity.name] = path
         files.append(SourceFile(path, entity))
-    _require_customers(folder, files)
+    _require_customers(folder, files, ignored)
     return SourcePlan(files, ignored)
 
 
@@ -52,7 +52,11 @@ def plan_from_mapping(mapping_file: Path) -> SourcePlan:
     return SourcePlan(files, [], mapping_file)
 
 
-def _require_customers(where: Path, files: list[SourceFile]) -> None:
+def _require_customers(where: Path, files: list[SourceFile], ignored: list[Path] = ()) -> None:
     if not any(f.entity.name == "customers" for f in files):
         names = ", ".join(f"{stem}.json/.csv/.parquet" for stem in ENTITIES["customers"].file_stems)
-        raise SourceError(where, f"no customers file ({names}): every other entity refers to customers")
+        # e.g. customers.xlsx: the user did provide customers, in a type the ETL does not read
+        unsupported = [p.name for p in ignored if p.stem.lower() in ENTITIES["customers"].file_stems]
+        hint = (f"; {', '.join(unsupported)} is not a supported type (use {', '.join(SOURCE_EXTENSIONS)})"
+                if unsupported else "")
+        raise SourceError(where, f"no customers file ({names}): every other entity refers to customers{hint}")

@@ -3,7 +3,7 @@
 A mapping is a TOML file with one [[files]] table per source file:
 
     [[files]]
-    path = "invoices.csv"            # relative to the mapping file
+    path = "invoices.csv"            # relative to the mapping file, inside its folder
     entity = "orders"                # one of the contract's entities
     date_format = "%d/%m/%Y %H:%M"   # optional strptime format for this file's dates (default: ISO 8601)
     delimiter = ";"                  # optional, CSV only
@@ -24,6 +24,7 @@ Source columns not named in the mapping are kept as attributes of the row, never
 from __future__ import annotations
 
 import ast
+import codecs
 import operator
 import tomllib
 from dataclasses import dataclass, field
@@ -57,6 +58,8 @@ def load_mapping(mapping_file: Path) -> list[FileMapping]:
         document = tomllib.loads(mapping_file.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise SourceError(mapping_file, "mapping file not found") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceError(mapping_file, f"not UTF-8 text (byte {exc.start}): save the mapping file as UTF-8") from exc
     except tomllib.TOMLDecodeError as exc:
         raise SourceError(mapping_file, f"invalid TOML: {exc}") from exc
     entries = document.get("files")
@@ -65,6 +68,8 @@ def load_mapping(mapping_file: Path) -> list[FileMapping]:
     mappings = []
     for number, entry in enumerate(entries, start=1):
         where = f"[[files]] entry {number}"
+        if not isinstance(entry, dict):
+            raise SourceError(mapping_file, f"{where}: not a table of path, entity, ... (write it as [[files]])")
         if not isinstance(entry.get("path"), str):
             raise SourceError(mapping_file, f"{where}: 'path' is missing")
         entity_name = entry.get("entity")
@@ -73,9 +78,11 @@ def load_mapping(mapping_file: Path) -> list[FileMapping]:
                 mapping_file, f"{where}: unknown entity {entity_name!r} (one of {', '.join(ENTITIES)})"
             )
         entity = ENTITIES[entity_name]
-        columns = dict(entry.get("columns", {}))
-        expressions = dict(entry.get("expressions", {}))
-        constants = dict(entry.get("constants", {}))
+        path = _data_path(mapping_file, where, entry["path"])
+        columns = _table(mapping_file, where, entry, "columns", str)
+        expressions = _table(mapping_file, where, entry, "expressions", str)
+        constants = _table(mapping_file, where, entry, "constants", str | int | float | bool)
+        options = _options(mapping_file, where, entry)
         for target in [*columns, *expressions, *constants]:
             if target not in entity.column_names:
                 raise SourceError(
@@ -85,19 +92,59 @@ def load_mapping(mapping_file: Path) -> list[FileMapping]:
                 )
         for target, expression in expressions.items():
             _parse_expression(mapping_file, where, target, expression)
+        if not path.is_file():  # said here, once the entry itself is right, before the load fingerprints the files
+            raise SourceError(path, f"file not found (named in {mapping_file.name}, {where})")
         mappings.append(
-            FileMapping(
-                path=(mapping_file.parent / entry["path"]).resolve(),
-                entity=entity,
-                columns=columns,
-                expressions=expressions,
-                constants=constants,
-                date_format=entry.get("date_format"),
-                delimiter=entry.get("delimiter", ","),
-                encoding=entry.get("encoding", "utf-8"),
-            )
+            FileMapping(path=path, entity=entity, columns=columns, expressions=expressions, constants=constants,
+                        **options)
         )
     return mappings
+
+
+def _data_path(mapping_file: Path, where: str, relative: str) -> Path:
+    """The data file, which must be in the mapping file's folder (or below it): a mapping is shared with the files
+    it describes, and must not reach other files of the machine it is loaded on."""
+    folder = mapping_file.parent.resolve()
+    path = (folder / relative).resolve()
+    if not path.is_relative_to(folder):
+        raise SourceError(mapping_file, f"{where}: path {relative!r} is outside the mapping file's folder "
+                                        f"({folder}); put the data file beside the mapping file")
+    return path
+
+
+def _table(mapping_file: Path, where: str, entry: dict, name: str, kind: type | object) -> dict:
+    table = entry.get(name, {})
+    if not isinstance(table, dict):
+        raise SourceError(mapping_file, f"{where}: [files.{name}] must be a table of column = value")
+    for target, value in table.items():
+        if not isinstance(value, kind):  # type: ignore[arg-type]
+            what = "a column name in quotes" if name == "columns" else "text in quotes" if kind is str else "a value"
+            raise SourceError(mapping_file, f"{where}: {name}.{target} must be {what}, not {value!r}")
+    return dict(table)
+
+
+def _options(mapping_file: Path, where: str, entry: dict) -> dict[str, str | None]:
+    """date_format, delimiter, encoding: checked here, so that a typo is an error naming the mapping entry, not a
+    failure in the middle of reading the file."""
+    date_format = entry.get("date_format")
+    delimiter = entry.get("delimiter", ",")
+    encoding = entry.get("encoding", "utf-8")
+    if date_format is not None:
+        try:
+            if not isinstance(date_format, str) or "%" not in date_format:
+                raise ValueError("it has no % directive")
+            pd.to_datetime(pd.Series(["2024-01-31"]), format=date_format, errors="coerce")
+        except ValueError as exc:
+            raise SourceError(mapping_file, f"{where}: date_format {date_format!r} is not a strptime format "
+                                            f"such as '%d/%m/%Y %H:%M' ({exc})") from exc
+    if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in ('"', "\n", "\r"):
+        raise SourceError(mapping_file, f"{where}: delimiter must be one character such as ';', not {delimiter!r}")
+    try:
+        codecs.lookup(encoding)
+    except (LookupError, TypeError) as exc:
+        raise SourceError(mapping_file, f"{where}: unknown encoding {encoding!r} (e.g. 'utf-8', 'latin-1', "
+                                        "'cp1252', 'utf-16')") from exc
+    return {"date_format": date_format, "delimiter": delimiter, "encoding": encoding}
 
 
 def apply_mapping(frame: pd.DataFrame, mapping: FileMapping, mapping_file: Path) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from etl.sources.contract import DATE, INTEGER, NUMBER, STRING, TEXT, TIMESTAMP, Entity
 from etl.sources.errors import SourceError
-from etl.sources.readers import ROW_COLUMN, ROW_PROBLEM_COLUMN
+from etl.sources.readers import RAW_COLUMN, ROW_COLUMN, ROW_PROBLEM_COLUMN
 
 ATTRIBUTES_COLUMN = "attributes"
 SOURCE_FILE_COLUMN = "_source_file"
@@ -24,7 +24,11 @@ QUARANTINE_COLUMNS = ["source_file", "entity", "source_row", "column_name", "rea
 EARLIEST_DATE = pd.Timestamp("1970-01-01")
 # Column names accepted for a contract column (case-insensitive), besides the column's own name.
 ALIASES = {"segment": ("plan",)}
-MAX_TEXT_CHARS = 100_000
+MAX_TEXT_CHARS = 100_000    # free texts (notes, reviews, ticket descriptions)
+MAX_STRING_CHARS = 1_000    # ids, names, categories: longer is a broken export, not a name
+# Numbers (money, counts) of 1e12 or more in absolute value are not plausible in any column of the contract; they
+# also could not be stored as whole numbers without losing digits. Raise it here if a currency needs it.
+MAX_ABS_NUMBER = 1e12
 
 
 @dataclass
@@ -42,18 +46,24 @@ def validate(
     date_format: str | None = None,
     customer_ids: pd.Index | None = None,
     user_ids: pd.Index | None = None,
-    seen_ids: pd.Index | None = None,
+    seen_ids: pd.Index | pd.Series | None = None,
     now: datetime | None = None,
 ) -> ValidatedFile:
     """Check one file's rows. customer_ids/user_ids: ids already loaded, for the orphan check;
-    seen_ids: ids of this entity loaded from earlier files, for duplicates across files."""
+    seen_ids: ids of this entity loaded from earlier files, for duplicates across files (a Series: the file of
+    each id, indexed by id, so that the reason names it)."""
     frame = _match_column_names(frame, entity)
     missing = [c for c in entity.required if c not in frame.columns]
-    if missing:
+    # A JSON file with no records ([]), or whose records are all quarantined already (not objects, not JSON), has no
+    # columns to check: its rows are reported one by one instead.
+    data_columns = [c for c in frame.columns if not str(c).startswith("_")]
+    no_columns = not data_columns and frame[ROW_PROBLEM_COLUMN].notna().all()
+    if missing and not no_columns:
         found = ", ".join(c for c in frame.columns if not c.startswith("_")) or "none"
         raise SourceError(
             source_label,
-            f"missing required column(s) {', '.join(missing)} for {entity.name} (columns found: {found})",
+            f"missing required column(s) {', '.join(missing)} for {entity.name} (columns found: {found})"
+            + _separator_hint(data_columns),
         )
     reasons = _Reasons(frame[ROW_PROBLEM_COLUMN])
     latest = pd.Timestamp(now or datetime.now()) + pd.Timedelta(days=1)
@@ -71,7 +81,16 @@ def validate(
         _check_duplicates(entity.id_column, typed[entity.id_column], frame[ROW_COLUMN], reasons)
         if seen_ids is not None and len(seen_ids):
             ids = typed[entity.id_column]
-            reasons.add(ids.isin(seen_ids), f"column {entity.id_column}: duplicate of an id in an earlier file: ", ids)
+            if isinstance(seen_ids, pd.Series):
+                earlier = ids.map(seen_ids.groupby(level=0).first())
+                found = earlier.notna() & reasons.ok
+                messages = pd.Series(None, index=ids.index, dtype=object)
+                messages[found] = [f"column {entity.id_column}: duplicate of an id in {f}: {_show(i)}"
+                                   for i, f in zip(ids[found], earlier[found], strict=True)]
+                reasons.add_messages(found, messages)
+            else:
+                reasons.add(ids.isin(seen_ids), f"column {entity.id_column}: duplicate of an id in an earlier file: ",
+                            ids)
     if customer_ids is not None and entity.customer_column in typed:
         ids = typed[entity.customer_column]
         reasons.add(ids.notna() & ~ids.isin(customer_ids), "column customer_id: unknown customer ", ids)
@@ -151,19 +170,28 @@ def _parse(raw: pd.Series, kind: str, date_format: str | None, latest: pd.Timest
     """Typed values and a Series of problem texts (None where the value is fine or absent)."""
     present = raw.notna()
     if kind in (STRING, TEXT):
+        nested = _values_of_types(raw, (dict, list, tuple, np.ndarray))  # JSON objects/arrays, Parquet lists
         values = raw.astype("string").str.strip()
         values = values.where(values != "", None)
         problems = pd.Series(None, index=raw.index, dtype=object)
-        if kind == TEXT:
-            too_long = values.str.len() > MAX_TEXT_CHARS
-            problems[too_long.fillna(False)] = f"text longer than {MAX_TEXT_CHARS:,} characters"
+        limit = MAX_TEXT_CHARS if kind == TEXT else MAX_STRING_CHARS
+        problems[(values.str.len() > limit).fillna(False)] = f"text longer than {limit:,} characters"
+        # A NUL character is no text anyone typed (a binary or UTF-16 file), and PostgreSQL cannot store it.
+        problems[values.str.contains("\x00", regex=False).fillna(False)] = "contains a NUL character"
+        problems[nested] = "a list or object, not a single value"
         # Kept as Arrow-backed strings: Python str objects would cost several GB at 10M rows.
         return values, problems
     if kind in (INTEGER, NUMBER):
-        numbers = pd.to_numeric(raw, errors="coerce") if raw.dtype == object else raw.astype("float64")
+        # true/false are not numbers, though pandas would read them as 1 and 0
+        booleans = _values_of_types(raw, (bool, np.bool_))
+        source = raw.astype(object).where(~booleans, None) if booleans.any() else raw
+        # text columns (object, or the str dtype of a Parquet string column) are parsed; numeric ones converted
+        numeric = pd.api.types.is_numeric_dtype(source) and source.dtype != object
+        numbers = source.astype("float64") if numeric else pd.to_numeric(source, errors="coerce")
         numbers = numbers.astype("float64")
         problems = pd.Series(None, index=raw.index, dtype=object)
         problems[present & numbers.isna()] = "not a number"
+        problems[present & (numbers.abs() >= MAX_ABS_NUMBER)] = f"too large (±{MAX_ABS_NUMBER:,.0f} or more)"
         problems[present & np.isinf(numbers)] = "not a finite number"
         if kind == INTEGER:
             fractional = present & numbers.notna() & (numbers % 1 != 0)
@@ -188,6 +216,25 @@ def _parse(raw: pd.Series, kind: str, date_format: str | None, latest: pd.Timest
     if kind == DATE:
         stamps = stamps.dt.normalize()
     return stamps, problems
+
+
+def _separator_hint(columns: list) -> str:
+    """One column whose name holds ; | or a tab: the file is separated by that, not by commas."""
+    if len(columns) != 1:
+        return ""
+    separator = next((c for c in (";", "\t", "|") if c in str(columns[0])), None)
+    if separator is None:
+        return ""
+    return f"; the header looks separated by {separator!r}: give delimiter = {separator!r} in a mapping file"
+
+
+def _values_of_types(raw: pd.Series, types: tuple[type, ...]) -> pd.Series:
+    """Which values are of these Python types. CSV columns are all text: inferred in C, not checked one by one."""
+    if pd.api.types.is_bool_dtype(raw) and bool in types:
+        return raw.notna()
+    if raw.dtype != object or pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
+        return pd.Series(False, index=raw.index)
+    return raw.map(lambda v: isinstance(v, types)).astype(bool)
 
 
 def _check_entity_rules(entity: Entity, typed: dict[str, pd.Series], reasons: _Reasons, frame: pd.DataFrame) -> None:
@@ -235,7 +282,8 @@ def _match_column_names(frame: pd.DataFrame, entity: Entity) -> pd.DataFrame:
 
 def _attributes(frame: pd.DataFrame, entity: Entity) -> pd.Series:
     """Columns beyond the contract, kept per row as a JSON object (None when there are none)."""
-    extra = [c for c in frame.columns if c not in entity.column_names and c not in (ROW_COLUMN, ROW_PROBLEM_COLUMN)]
+    internal = (ROW_COLUMN, ROW_PROBLEM_COLUMN, RAW_COLUMN)
+    extra = [c for c in frame.columns if c not in entity.column_names and c not in internal]
     if not extra:
         return pd.Series(None, index=frame.index, dtype=object)
     records = frame[extra].to_dict("records")

@@ -116,7 +116,8 @@ def test_json_record_that_is_not_an_object(tmp_path):
     path.write_text(json.dumps([{"customer_id": "C1", "sign_up_date": "2024-01-01"}, ["C2"], "C3"]))
     rows, quarantine = check(path, "customers")
     assert rows["customer_id"].tolist() == ["C1"]
-    assert reasons(quarantine) == {2: "record is a JSON list, not an object", 3: "record is a JSON str, not an object"}
+    assert reasons(quarantine) == {2: "record is a JSON array, not an object",
+                                   3: "record is a JSON string, not an object"}
 
 
 def test_non_utf8_bytes_quarantine_only_their_row(tmp_path):

@@ -18,7 +18,8 @@ from etl.sources.validate import validate
 @pytest.mark.parametrize(("name", "content", "problem"), [
     ("customers.json", b"", "file is empty"),
     ("customers.json", b'[{"customer_id": "C1",', "invalid JSON at line 1, column"),
-    ("customers.json", b'{"customer_id": "C1"}\n{"customer_id": ', "invalid JSON on line 2"),
+    # JSON lines: one bad line is quarantined (tests/etl/corpus); a file where no line is JSON is an error
+    ("customers.json", b'customer_id,sign_up_date\nC1,2024-01-01\n', "invalid JSON on line 1, column 1"),
     ("customers.csv", b"\n\n", "CSV file has no header row"),
     ("customers.csv", b"customer_id,customer_id\nC1,C2\n", "CSV header repeats column(s) customer_id"),
     ("customers.xlsx", b"PK", "unsupported file type '.xlsx'"),
