@@ -21,14 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from appstate.db import AppStore, utc_now
 from appstate.tables import permalinks
-from appstate.users import MAX_PASSWORD, hash_password
+from appstate.users import hash_password, needs_rehash, verify_password
 from appstate.validate import query_string
 
 ALPHABET = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -40,7 +38,6 @@ LINK_LOCK_MINUTES = 15    # ... for this long
 
 # The same hasher as appstate.users' (argon2id, argon2-cffi's default parameters); verification is done here, with
 # this module's own instance, so that users.py keeps its verify private.
-_hasher = PasswordHasher()
 
 
 class ProtectedPermalink(Exception):
@@ -145,11 +142,13 @@ def open_protected(store: AppStore, code: str, password: str, *, now: datetime |
         return Opened.LOCKED, link
     with store.engine.begin() as conn:
         stored = conn.execute(select(permalinks.c.password_hash).where(permalinks.c.code == code)).scalar_one()
-    if not _verify(stored, password):
+    # no dummy hash for unknown codes (as appstate.users has for unknown names): a code is unguessable, and the
+    # page of an unknown code says so anyway
+    if not verify_password(stored, password):
         return _count_failure(store, code, now, max_failures, lock_minutes)
     values: dict[str, object] = {"failed_attempts": 0, "locked_until": None, "last_used_at": now}
-    if _hasher.check_needs_rehash(stored):  # hashed with older parameters: store a hash with today's
-        values["password_hash"] = _hasher.hash(password)
+    if needs_rehash(stored):  # hashed with older parameters: store a hash with today's
+        values["password_hash"] = hash_password(password)
     with store.engine.begin() as conn:
         conn.execute(update(permalinks).where(permalinks.c.code == code).values(**values))
     return Opened.OK, get_permalink(store, code)
@@ -167,17 +166,6 @@ def _count_failure(store: AppStore, code: str, now: datetime, max_failures: int,
             conn.execute(update(permalinks).where(permalinks.c.code == code)
                          .values(failed_attempts=0, locked_until=now + timedelta(minutes=lock_minutes)))
     return (Opened.LOCKS if locks else Opened.WRONG), get_permalink(store, code)
-
-
-def _verify(stored_hash: str, password: object) -> bool:
-    # No dummy hash for unknown codes (as appstate.users has for unknown names): a code is unguessable, and the page
-    # of an unknown code says so anyway.
-    if not isinstance(password, str) or not password or len(password) > MAX_PASSWORD:
-        return False
-    try:
-        return _hasher.verify(stored_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def _insert(store: AppStore, query: str, digest: str, created_by: str | None, password_hash: str | None) -> str:

@@ -218,16 +218,16 @@ def authenticate(store: AppStore, username: str, password: str, *, max_failures:
     now = now or utc_now()
     user, stored_hash = _find_with_hash(store, username)
     if user is None:
-        _verify(_dummy_hash(), password)
+        verify_password(_dummy_hash(), password)
         return None, Failure.UNKNOWN
     if user.disabled or user.locked(now):
-        _verify(_dummy_hash(), password)  # same time as a real check: the answer's delay tells nothing
+        verify_password(_dummy_hash(), password)  # same time as a real check: the answer's delay tells nothing
         return user, Failure.DISABLED if user.disabled else Failure.LOCKED
-    if not _verify(stored_hash, password):
+    if not verify_password(stored_hash, password):
         _count_failure(store, user.id, max_failures, lock_minutes, now)
         return get_user_by_id(store, user.id), Failure.PASSWORD
     values: dict[str, object] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
-    if _hasher.check_needs_rehash(stored_hash):  # hashed with older parameters: store a hash with today's
+    if needs_rehash(stored_hash):  # hashed with older parameters: store a hash with today's
         values["password_hash"] = _hasher.hash(password)
     with store.engine.begin() as conn:
         conn.execute(update(users).where(users.c.id == user.id).values(**values))
@@ -245,7 +245,14 @@ def _count_failure(store: AppStore, user_id: int, max_failures: int, lock_minute
                          .values(failed_logins=0, locked_until=now + timedelta(minutes=lock_minutes)))
 
 
-def _verify(stored_hash: str, password: str) -> bool:
+def needs_rehash(stored_hash: str) -> bool:
+    """Hashed with older argon2 parameters than today's: store a new hash once the password is known again."""
+    return _hasher.check_needs_rehash(stored_hash)
+
+
+def verify_password(stored_hash: str, password: object) -> bool:
+    """`password` matches the argon2 hash (users' and protected permalinks' alike); False for anything that is no
+    password (not text, empty, longer than MAX_PASSWORD) without hashing it."""
     if not isinstance(password, str) or not password or len(password) > MAX_PASSWORD:
         return False
     try:
