@@ -22,6 +22,7 @@ from types import TracebackType
 
 import plotly.graph_objects as go
 
+from reports.kept import KeptBetweenReports
 from reports.svg import merge_points, simplify
 from reports.view import ReportError
 
@@ -75,32 +76,23 @@ class ChartRenderer:
         _BROWSER.end_report()
 
 
-class _SharedBrowser:
+class _SharedBrowser(KeptBetweenReports):
     """This process's Chromium for charts, shared by its reports: started by the first figure, kept while reports
     come (starting it costs 1.5 CPU-s, a tenth of a full report's), closed IDLE_SECONDS after the last report ends
     and at exit. A browser that failed (did not start, crashed, a figure it could not draw) is closed and started
     again by the next report. Its one tab draws the figures one at a time, in the order they come."""
 
-    def __init__(self) -> None:
-        self._reset()
-        os.register_at_fork(after_in_child=self._reset)  # threads do not survive a fork: a child starts its own
-
-    def _reset(self) -> None:
-        self._lock = threading.Lock()
+    def _reset(self) -> None:  # also in a forked child: threads do not survive a fork, the child starts its own
+        super()._reset()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._renderer: object | None = None
         self._opened: concurrent.futures.Future | None = None
         self._failed = False
-        self._reports = 0
-        self._timer: threading.Timer | None = None
 
     def begin_report(self) -> None:
+        super().begin_report()
         with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-            self._reports += 1
             failed = self._failed or (self._opened is not None and self._opened.done()
                                       and self._opened.exception() is not None) or not self._alive()
         if failed:
@@ -111,13 +103,11 @@ class _SharedBrowser:
         process = getattr(self._renderer, "subprocess", None)  # choreographer's Browser: the Popen of Chromium
         return process is None or process.poll() is None
 
-    def end_report(self) -> None:
-        with self._lock:
-            self._reports -= 1
-            if self._reports == 0 and self._loop is not None:
-                self._timer = threading.Timer(IDLE_SECONDS, self.close, kwargs={"only_if_idle": True})
-                self._timer.daemon = True
-                self._timer.start()
+    def _holding(self) -> bool:
+        return self._loop is not None
+
+    def _idle_seconds(self) -> float:
+        return IDLE_SECONDS
 
     def submit(self, figure: go.Figure) -> concurrent.futures.Future:
         with self._lock:

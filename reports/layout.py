@@ -12,8 +12,8 @@ The workers are `python -m reports.layout` processes, started by the first repor
 reports come (importing WeasyPrint costs each 0.5 CPU-s), that read pickled HTML on stdin and answer with the
 pickled part: plain
 processes rather than multiprocessing, so that nothing depends on the caller's main module (a cron script, the
-CLI, gunicorn) and nothing is forked from a process that has threads. This module imports only WeasyPrint and the
-standard library, nothing of the dashboard."""
+CLI, gunicorn) and nothing is forked from a process that has threads. This module imports only WeasyPrint, the
+standard library and reports/kept.py (standard library only), nothing of the dashboard."""
 
 from __future__ import annotations
 
@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
+
+from reports.kept import KeptBetweenReports
 
 TEMPLATES = Path(__file__).with_name("templates")
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,40 +109,26 @@ class LayoutError(RuntimeError):
     """A part could not be laid out (WeasyPrint failed, or its worker process died)."""
 
 
-class _Workers:
+class _Workers(KeptBetweenReports):
     """The layout worker processes of this process, shared by its reports: started by the first report, kept while
     reports come (a server's next report skips the 0.5 CPU-s per worker of importing WeasyPrint, and two reports at
     once share the cores instead of starting four processes), stopped IDLE_SECONDS after the last report ends and at
     exit. A worker that died (killed, out of memory) is replaced when it is handed back."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._reset()
-        os.register_at_fork(after_in_child=self._reset)  # a forked server worker starts its own
-
     def _reset(self) -> None:
-        self._lock = threading.Lock()
+        super()._reset()
         self.processes: list[subprocess.Popen] = []
         self._idle: queue.SimpleQueue[subprocess.Popen] = queue.SimpleQueue()
-        self._reports = 0
-        self._timer: threading.Timer | None = None
 
-    def begin_report(self) -> None:
-        with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-            self._reports += 1
-            while len(self.processes) < LAYOUT_PROCESSES:
-                self._idle.put(self._start())
+    def _report_begun(self) -> None:
+        while len(self.processes) < LAYOUT_PROCESSES:
+            self._idle.put(self._start())
 
-    def end_report(self) -> None:
-        with self._lock:
-            self._reports -= 1
-            if self._reports == 0 and self.processes:
-                self._timer = threading.Timer(IDLE_SECONDS, self.stop, kwargs={"only_if_idle": True})
-                self._timer.daemon = True
-                self._timer.start()
+    def _holding(self) -> bool:
+        return bool(self.processes)
+
+    def _idle_seconds(self) -> float:
+        return IDLE_SECONDS
 
     def take(self) -> subprocess.Popen:
         worker = self._idle.get()
@@ -160,7 +148,7 @@ class _Workers:
                 worker = self._start()
             self._idle.put(worker)
 
-    def stop(self, only_if_idle: bool = False) -> None:
+    def close(self, only_if_idle: bool = False) -> None:
         with self._lock:
             if only_if_idle and self._reports:
                 return
@@ -185,7 +173,7 @@ class _Workers:
 
 
 _WORKERS = _Workers()
-atexit.register(_WORKERS.stop)
+atexit.register(_WORKERS.close)
 
 
 class LayoutPool:
