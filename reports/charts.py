@@ -100,7 +100,10 @@ class _SharedBrowser(KeptBetweenReports):
 
     def _alive(self) -> bool:
         """False when the browser's process has ended (killed while idle, out of memory)."""
-        process = getattr(self._renderer, "subprocess", None)  # choreographer's Browser: the Popen of Chromium
+        # choreographer's launcher process (it starts Chromium): it may still look alive for a moment after Chromium
+        # died, and poll() says None while choreographer's watchdog waits on it; a figure that meets a dead browser
+        # is drawn again on a new one (_render)
+        process = getattr(self._renderer, "subprocess", None)
         return process is None or process.poll() is None
 
     def _holding(self) -> bool:
@@ -181,9 +184,17 @@ class _SharedBrowser(KeptBetweenReports):
                 svg = await renderer.calc_fig(figure, opts={"format": "svg", "width": CHART_WIDTH_PX,
                                                             "height": figure.layout.height or CHART_HEIGHT_PX})
                 return simplify(merge_points(svg))
-            except Exception:
+            except (Exception, asyncio.CancelledError) as failure:
+                if isinstance(failure, asyncio.CancelledError):
+                    if self._renderer is not renderer:  # this process closes the browser (idle, exit): stop here
+                        raise
+                    # the browser died under the figure: choreographer's watchdog closed it and kaleido cancelled
+                    # the figures it was drawing, this one included. Not a cancellation of the report: draw again.
+                    asyncio.current_task().uncancel()
                 if attempt == 2:
                     self._failed = True  # the next report starts with a new browser
+                    if isinstance(failure, asyncio.CancelledError):
+                        raise ReportError("the charts' browser stopped twice while drawing a figure") from None
                     raise
                 # the browser died since the last report (killed, out of memory): a new one, and this figure again
                 log.warning("the charts' browser failed: starting a new one", exc_info=True)

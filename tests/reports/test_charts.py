@@ -40,8 +40,10 @@ def test_reports_share_one_browser_which_is_replaced_when_it_died_and_closed_whe
     assert b"second" in second and chromium_pids() - others == browsers  # the next report drew with the same browser
 
     for pid in browsers:  # killed while idle (out of memory, an operator): the next report starts a new one
-        psutil.Process(pid).kill()
-        psutil.Process(pid).wait()
+        process = psutil.Process(pid)
+        process.kill()
+        gone, _ = psutil.wait_procs([process], timeout=20)  # reaped by us or by choreographer's watchdog
+        assert gone
     [third] = render_svgs([bars("third")])
     assert b"third" in third
     replaced = chromium_pids() - others
