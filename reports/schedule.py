@@ -8,7 +8,8 @@ Missed runs are not caught up: a server down for three days sends a daily report
 schedule. A failed send (SMTP down, no browser for the charts) is recorded on the schedule (last_status, last_error)
 and in the deliveries log, and retried by the first run RETRY_DELAY after it, until the next regular run.
 
-Account scope: a job runs with its owner's account scope as it is at the run (owner_scope): a CSM limited to their
+Account scope and look: a job runs with its owner's account scope as it is at the run (owner_scope), and its PDF
+has the owner's colour scheme and number format (owner_look): a CSM limited to their
 accounts gets reports and alerts over those accounts only, and a new scope applies to their next run. A job made
 from the command line (no owner), or by "local" (the dashboard without sign-in), covers every account. A job whose
 owner is disabled or deleted is not run: the run is recorded as failed with the reason, and not retried before its
@@ -38,6 +39,7 @@ from warehouse.scope import ALL, Scope, scoped
 if TYPE_CHECKING:  # the warehouse (pandas, DuckDB) is imported only when something is due
     from email.message import EmailMessage
 
+    from dashapp.figures.common import Look
     from warehouse.reader import WarehouseReader
 
 log = logging.getLogger(__name__)
@@ -120,7 +122,10 @@ def run_schedule(settings: Settings, store: AppStore, reader: WarehouseReader, s
         return Outcome("schedule", schedule.id, schedule.name, "failed",
                        f"{error} (next run {next_at:%Y-%m-%d %H:%M} UTC)")
     try:
-        with scoped(scope):  # every query of the report sees the owner's accounts only
+        # every query of the report sees the owner's accounts only; its charts and numbers are in the owner's look
+        from dashapp.figures.common import using_look
+
+        with scoped(scope), using_look(owner_look(store, schedule.owner)):
             message, size = report_mail(settings, reader, schedule, now)
         subject = str(message["Subject"])
         refused = send(settings, message)
@@ -142,6 +147,16 @@ def run_schedule(settings: Settings, store: AppStore, reader: WarehouseReader, s
     return Outcome("schedule", schedule.id, schedule.name, "sent",
                    f"PDF ({size / 1024:,.0f} KB) to {', '.join(sent_to)}" + (f"; {note}" if note else "")
                    + f"; next run {next_at:%Y-%m-%d %H:%M} UTC")
+
+
+def owner_look(store: AppStore, owner: str | None) -> Look:
+    """The colour scheme and number format of the owner's preferences, read at the run like the scope; the default
+    look for a job made from the command line."""
+    from appstate.preferences import get_preferences
+    from dashapp.figures.common import Look
+    from dashapp.preferences import look_of
+
+    return look_of(get_preferences(store, owner)) if owner is not None else Look()
 
 
 def report_mail(settings: Settings, reader: WarehouseReader, schedule: Schedule,

@@ -17,15 +17,18 @@ import plotly.graph_objects as go
 import pytest
 
 from appstate.preferences import get_preferences
+from appstate.schedules import add_schedule
 from config.settings import load_settings
 from dashapp.app import create_app
 from dashapp.figures.common import Look, localize_numbers, using_look
 from dashapp.tabs import TAB_MODULES
 from reports.content import registry, run_build
+from reports.schedule import run_schedule
 from tests.dashapp import test_auth
 from tests.dashapp.test_auth import ALL_DATES, client, signed_in, store_of
 from tests.dashapp.test_presets import call
 from tests.etl.conftest import SAMPLES
+from tests.reports.mailbox import mail_settings, smtp_server
 from tests.reports.test_pdf import tab_pdf_request
 from tests.warehouse.builder import build_warehouse, customer
 from warehouse.filters import Filters
@@ -141,6 +144,27 @@ def test_a_users_pdf_has_their_colours_and_number_format(app, clock, tmp_path):
     assert "3,25 / 5" in text and "3.25 / 5" not in text
     assert pixels(pdf, tmp_path, (0x1F, 0x77, 0xB4)) > 100      # Tableau's blue: the sentiment trend, "Low" bars
     assert pixels(pdf, tmp_path, (0x00, 0x72, 0xB2)) == 0        # no Okabe-Ito blue left
+
+
+def test_a_scheduled_report_has_its_owners_colours_and_number_format(app, data_dir, clock, tmp_path):
+    ann = signed_in(app, "ann")
+    save_preferences(app, ann, scheme="classic", number_format="space-comma")
+    store = store_of(app)
+    job = add_schedule(store, name="Ann weekly", search="?tab=overview&range=all", recipients="ann@example.com",
+                       frequency="weekly", owner="ann")
+    with smtp_server() as (port, mailbox):
+        settings = mail_settings(data_dir, data_dir / "app.db", port)
+        sent = run_schedule(settings, store, WarehouseReader(data_dir / "warehouse.duckdb"), job, job.next_run_at)
+        assert sent.status == "sent", sent.detail
+        [mail] = mailbox.received
+    save_preferences(app, ann)
+    [attachment] = list(mail.message.iter_attachments())
+    pdf = attachment.get_content()
+    (tmp_path / "s.pdf").write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(tmp_path / "s.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "3,25 / 5" in text and "3.25 / 5" not in text
+    assert pixels(pdf, tmp_path, (0x1F, 0x77, 0xB4)) > 100 and pixels(pdf, tmp_path, (0x00, 0x72, 0xB2)) == 0
 
 
 def test_the_demo_without_sign_in_keeps_preferences_for_local(data_dir, tmp_path):
