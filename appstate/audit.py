@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import insert, select
 
+from appstate.cells import spreadsheet_safe
 from appstate.db import AppStore, utc_now
 from appstate.tables import audit_log
 
@@ -97,6 +98,5 @@ def _entries(store: AppStore, username: str | None = None, action: str | None = 
 
 
 def csv_cell(value: str) -> str:
-    # A detail holds what a user typed or a query string: a cell starting with = + - @ would be run as a formula
-    # by Excel when an admin opens the file (CSV injection), so it is prefixed with a quote.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t") else value
+    # A detail holds what a user typed or a query string: quote-prefixed when Excel would run it as a formula
+    return spreadsheet_safe(value)

@@ -29,6 +29,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from appstate.cells import spreadsheet_safe
 from dashapp.figures.common import is_missing
 from dashapp.shell import chip_texts
 from reports.content import CardData, TabData, build_tab_data
@@ -36,7 +37,6 @@ from reports.view import ReportError, view_from_search
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # A tab's workbook holds at most this many rows of a full table: 1M tickets took 110 s, 97 MB and 2 GB of server
 # memory at scale M (one user's click); the card's CSV (Export data) streams every row in constant memory.
 WORKBOOK_TABLE_ROWS = 100_000
@@ -50,10 +50,6 @@ class Export:
     data: bytes
     notices: list[str]  # parts of the URL that were dropped, as the dashboard would show them
     tab_id: str
-
-
-def formula_looking(value: str) -> bool:
-    return len(value) > 1 and value.startswith(FORMULA_START)
 
 
 def excel_from_search(reader: WarehouseReader, url_or_search: str) -> Export:
@@ -108,7 +104,7 @@ def _escaped(frame: pd.DataFrame) -> pd.DataFrame:
     for column in escaped.columns:
         if escaped[column].dtype == object or pd.api.types.is_string_dtype(escaped[column]):
             escaped[column] = escaped[column].map(
-                lambda v: f"'{v}" if isinstance(v, str) and formula_looking(v) else v)
+                lambda v: spreadsheet_safe(v) if isinstance(v, str) else v)
     return escaped
 
 
