@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # the warehouse (pandas, DuckDB) is imported only when someth
 
 log = logging.getLogger(__name__)
 RETRY_DELAY = timedelta(minutes=5)
+JOB_ROLE = "analyst"  # the role that may make schedules and alerts (dashapp/auth/rules.py): also to have them run
 
 
 class OwnerUnavailable(Exception):
@@ -66,6 +67,8 @@ def owner_scope(store: AppStore, owner: str | None) -> Scope:
         raise OwnerUnavailable(f"owner {owner} is no longer a user")
     if user.disabled:
         raise OwnerUnavailable(f"owner {owner} is disabled")
+    if not user.can(JOB_ROLE):  # made as an analyst, since made a viewer: viewers get no reports by email
+        raise OwnerUnavailable(f"owner {owner} is now a {user.role}, who cannot schedule reports or alerts")
     return Scope(user.csm_scope)
 
 

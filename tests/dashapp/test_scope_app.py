@@ -23,7 +23,7 @@ from appstate import audit, open_store
 from appstate.alerts import add_alert, alerts_to_check, get_alert
 from appstate.deliveries import list_deliveries
 from appstate.schedules import add_schedule, get_schedule, list_schedules
-from appstate.users import create_user, set_disabled, set_scope
+from appstate.users import create_user, set_disabled, set_role, set_scope
 from dashapp.app import create_app
 from reports.alerts import check_alert
 from reports.schedule import run_schedule
@@ -245,6 +245,10 @@ def test_an_alert_of_a_scoped_csm_is_computed_over_her_accounts_as_scoped_at_eac
 def test_the_jobs_of_a_disabled_or_removed_owner_are_not_sent_and_not_retried_every_minute(app, data_dir, reader):
     store = open_store(settings_for(data_dir))
     create_user(store, "dora", PASSWORD, role="analyst", csm_scope="Alice")
+    create_user(store, "vera", PASSWORD, role="analyst", csm_scope="Alice")
+    demoted = add_schedule(store, name="Vera weekly", search=SUPPORT_ALL, recipients="vera@example.com",
+                           frequency="weekly", weekday="mon", time_of_day="07:00", timezone="UTC", owner="vera")
+    set_role(store, "vera", "viewer")  # viewers may not schedule: nor have their old jobs sent
     report = add_schedule(store, name="Dora weekly", search=SUPPORT_ALL, recipients="dora@example.com",
                           frequency="weekly", weekday="mon", time_of_day="07:00", timezone="UTC", owner="dora")
     orphan = add_schedule(store, name="Left behind", search=SUPPORT_ALL, recipients="x@example.com",
@@ -257,7 +261,10 @@ def test_the_jobs_of_a_disabled_or_removed_owner_are_not_sent_and_not_retried_ev
         failed = run_schedule(settings, store, reader, report, report.next_run_at)
         gone = run_schedule(settings, store, reader, orphan, orphan.next_run_at)
         checked = check_alert(settings, store, reader, alert, alert.created_at, "v1")
+        viewer = run_schedule(settings, store, reader, demoted, demoted.next_run_at)
         assert mailbox.received == []
+    assert viewer.detail.startswith("owner vera is now a viewer, who cannot schedule reports or alerts: the report was "
+                                    "not sent")
     assert failed.status == "failed" and failed.detail.startswith("owner dora is disabled: the report was not sent")
     assert gone.detail.startswith("owner nobody-now is no longer a user: the report was not sent")
     assert (checked.status, checked.detail) == ("failed", "owner dora is disabled: the alert was not checked")
