@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
@@ -158,7 +158,8 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, s
 
 def styled(figure: go.Figure, height: int = 320) -> go.Figure:
     """The shared layout, the current colour scheme (every default colour the figure holds mapped to the
-    scheme's) and the current number format's separators (Plotly's axes, ticks and hover values)."""
+    scheme's) and the current number format (Plotly's separators for the numbers it formats: axes, ticks, hover
+    values; localize_numbers for the texts a builder wrote itself: bar labels, tick texts, titles, annotations)."""
     scheme, fmt = current_scheme(), current_number_format()
     figure.update_layout(
         template="plotly_white", height=height, margin={"l": 48, "r": 16, "t": 16, "b": 40},
@@ -168,52 +169,64 @@ def styled(figure: go.Figure, height: int = 320) -> go.Figure:
     )
     if scheme.colours:
         recolour(figure, scheme)
+    if fmt.id != DEFAULT_NUMBER_FORMAT:
+        _rewrite(figure, localize_numbers, only=_TEXT_KEYS)
     return figure
 
 
 def recolour(figure: go.Figure, scheme: Scheme) -> None:
     """Map every colour of `figure` that `scheme` names to the scheme's colour, in place."""
+    _rewrite(figure, lambda text: _colour(text, scheme))
+
+
+# the properties holding texts a builder wrote (not its templates: Plotly formats those with `separators`)
+_TEXT_KEYS = frozenset({"text", "hovertext", "ticktext"})
+_UNCHANGED = object()
+_RGB = re.compile(r"rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(,\s*[\d.]+\s*)?\)")
+
+
+def _rewrite(figure: go.Figure, change: Callable[[str], str], only: frozenset[str] | None = None) -> None:
+    """Apply `change` to every text of `figure`'s traces and layout (only to the values of the keys `only` names,
+    when given), in place."""
     for trace in figure.data:
-        changed = _changed_keys(trace.to_plotly_json(), scheme)
+        changed = _changed_keys(trace.to_plotly_json(), change, only)
         if changed:
             trace.update(changed, overwrite=True)
     layout = {k: v for k, v in figure.layout.to_plotly_json().items() if k not in ("template", "colorway")}
-    changed = _changed_keys(layout, scheme)
+    changed = _changed_keys(layout, change, only)
     if changed:
         figure.update_layout(changed, overwrite=True)
 
 
-_RGB = re.compile(r"rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(,\s*[\d.]+\s*)?\)")
-_UNCHANGED = object()
-
-
-def _changed_keys(props: dict, scheme: Scheme) -> dict:
-    """The top-level keys of a trace's or layout's properties whose value holds a colour to change, each with its
+def _changed_keys(props: dict, change: Callable[[str], str], only: frozenset[str] | None) -> dict:
+    """The top-level keys of a trace's or layout's properties whose value holds a text to change, each with its
     whole new value (so that an update with overwrite replaces exactly those)."""
     changed = {}
     for key, value in props.items():
-        new = _mapped(value, scheme)
+        new = _mapped(value, change, only, key)
         if new is not _UNCHANGED:
             changed[key] = new
     return changed
 
 
-def _mapped(value: object, scheme: Scheme) -> object:
-    """`value` with the scheme's colours, or _UNCHANGED when it holds none to change."""
+def _mapped(value: object, change: Callable[[str], str], only: frozenset[str] | None, key: str) -> object:
+    """`value` with its texts changed, or _UNCHANGED when none changes. `key` is the property the value is under."""
     if isinstance(value, str):
-        new = _colour(value, scheme)
+        if only is not None and key not in only:
+            return _UNCHANGED
+        new = change(value)
         return _UNCHANGED if new == value else new
     if isinstance(value, dict):
-        items = {k: _mapped(v, scheme) for k, v in value.items()}
+        items = {k: _mapped(v, change, only, k) for k, v in value.items()}
         if all(v is _UNCHANGED for v in items.values()):
             return _UNCHANGED
         return {k: value[k] if v is _UNCHANGED else v for k, v in items.items()}
     if isinstance(value, np.ndarray):
-        if value.dtype.kind not in "OU":  # numbers: no colours in them
+        if value.dtype.kind not in "OU":  # numbers: no texts in them
             return _UNCHANGED
         value = value.tolist()
     if isinstance(value, list | tuple):
-        items = [_mapped(v, scheme) for v in value]
+        items = [_mapped(v, change, only, key) for v in value]
         if all(v is _UNCHANGED for v in items):
             return _UNCHANGED
         return [old if new is _UNCHANGED else new for old, new in zip(value, items, strict=True)]

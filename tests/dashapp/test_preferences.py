@@ -110,6 +110,22 @@ def test_colour_scheme_and_number_format_reach_the_charts_and_kpi_cards_of_that_
     save_preferences(app, ann)
 
 
+def test_the_texts_a_chart_builder_writes_are_in_the_users_format():
+    import pandas as pd
+
+    from dashapp.figures.support import tickets_by_priority
+
+    frame = pd.DataFrame({"priority_level": ["High", "Low"], "tickets": [1500, 500], "avg_sentiment": [-0.375, 0.25]})
+    with using_look(Look(number_format="space-comma")):
+        figure = tickets_by_priority(frame)
+    assert list(figure.data[0].text) == ["1\u00a0500<br>75%", "500<br>25%"]
+    assert list(figure.layout.xaxis.ticktext) == ["High<br>avg -0,38", "Low<br>avg +0,25"]
+    assert figure.layout.yaxis2.title.text == "average sentiment (−1 to 1)"  # no number format in it to change
+    assert list(figure.data[1].customdata) == ["-0.38", "+0.25"]  # data, not text: left as the callbacks read it
+    default = tickets_by_priority(frame)
+    assert list(default.data[0].text) == ["1,500<br>75%", "500<br>25%"]
+
+
 def test_an_unknown_value_is_refused_and_nothing_is_stored(app, clock):
     ada = signed_in(app, "ada")
     save_preferences(app, ada, tab="product")
