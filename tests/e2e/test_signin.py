@@ -1,6 +1,8 @@
 """Sign-in in a real browser: the real server (`customer-insight serve`, gunicorn, 2 workers sharing the session key)
 with CUSTOMER_INSIGHT_AUTH=on, and headless Chromium: sign in, see the dashboard, sign out, back to /login; a
-viewer's page has no report buttons and no console errors, and the viewer's export URL is a 403."""
+viewer's page has no report buttons and no console errors, and the viewer's export URL is a 403; five wrong
+passwords lock an account, a sign-in form without its CSRF token is a 400, and the admin reads both in the audit
+log's page."""
 
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ def server(tmp_path_factory):
     create_user(store, "ann", PASSWORD, role="analyst", display_name="Ann Lee")
     create_user(store, "vic", PASSWORD, role="viewer", display_name="Vic Ray")
     create_user(store, "cara", PASSWORD, role="analyst", display_name="Cara Diaz", csm_scope="Alice")
+    create_user(store, "lou", PASSWORD, role="viewer", display_name="Lou Park")
+    create_user(store, "ada", PASSWORD, role="admin", display_name="Ada Admin")
     with pytest.MonkeyPatch.context() as patch:  # start_server passes os.environ on to the server
         patch.setenv("CUSTOMER_INSIGHT_AUTH", "on")
         patch.delenv("CUSTOMER_INSIGHT_SECRET_KEY", raising=False)
@@ -82,6 +86,28 @@ def test_a_viewer_has_no_report_buttons_and_gets_403_on_an_export(server, browse
     answer = page.request.get(server + "export/interactions.csv")
     assert answer.status == 403 and "needs the analyst role" in answer.text()
     assert page.request.get(server + "admin/audit").status == 403
+    context.close()
+
+
+def test_five_wrong_passwords_lock_the_account_the_admin_reads_it_in_the_audit_log(server, browser):
+    context, page, errors = browse(browser, server + "login")
+    for attempt in (*["wrong"] * 5, PASSWORD):  # the default lock-out: 5 failures; then even the right one fails
+        page.fill("#username", "lou")
+        page.fill("#password", attempt)
+        page.click("#signin-submit")
+        page.wait_for_selector("#signin-error")
+        assert page.url.startswith(server + "login")
+    page.screenshot(path=str(SHOTS / "signin-locked.png"))
+    forged = page.request.post(server + "login", form={"username": "lou", "password": PASSWORD})  # no CSRF token
+    assert forged.status == 400
+    errors.clear()  # the browser logs the refused sign-ins' 401 answers
+    sign_in(page, "ada")
+    page.goto(server + "admin/audit?username=lou&action=signin")
+    details = page.locator("td.audit-detail").all_inner_texts()
+    assert len(details) == 6 and details[0].startswith("account locked (locked until ")  # newest first
+    assert details[1].startswith("wrong password (locked until ") and set(details[2:]) == {"wrong password"}
+    page.screenshot(path=str(SHOTS / "audit-lockout.png"), full_page=True)
+    assert errors == []
     context.close()
 
 
