@@ -38,7 +38,7 @@ THROTTLE = 4  # failed sign-ins per address in 10 minutes (the default is 20: th
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
     data = tmp_path_factory.mktemp("admin-users")
-    run_cli(data, "load", "--source", str(sample_with_csm_owners(tmp_path_factory.mktemp("admin-users-source"))))
+    run_cli(data, "load", "--source", str(sample_with_csm_owners(tmp_path_factory)))
     return data
 
 

@@ -43,7 +43,7 @@ WRONG = [None, True, -1, 1e308, "x" * 30_000, ["x"] * 5_000, {"a": 1}, [{"a": [1
 @pytest.fixture(scope="module")
 def cara(tmp_path_factory):
     data = tmp_path_factory.mktemp("hostile")
-    run_cli(data, "load", "--source", str(sample_with_csm_owners(tmp_path_factory.mktemp("hostile-source"))))
+    run_cli(data, "load", "--source", str(sample_with_csm_owners(tmp_path_factory)))
     create_user(open_store(settings_for(data)), "cara", PASSWORD, role="analyst", csm_scope="Alice")
     app = create_app(settings_for(data))
     browser = signed_in(app, "cara")

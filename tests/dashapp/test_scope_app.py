@@ -47,10 +47,13 @@ ALICE = {f"CUST-{i:03d}" for i in range(1, 6)}
 BOB = {f"CUST-{i:03d}" for i in range(6, 11)}
 
 
-def sample_with_csm_owners(folder: Path) -> Path:
-    """The 10-customer PRD sample copied into `folder`, its customers given a csm_owner: ALICE's to "Alice", the
-    others to "Bob" (the sample has no csm_owner)."""
-    shutil.copytree(SAMPLES / "prd_raw_10", folder, dirs_exist_ok=True)
+def sample_with_csm_owners(tmp_path_factory) -> Path:
+    """The 10-customer PRD sample with its customers given a csm_owner: ALICE's to "Alice", the others to "Bob" (the
+    sample has no csm_owner). One folder for the session (read only), so that its loads are one (run_cli_on)."""
+    folder = tmp_path_factory.getbasetemp() / "sample-with-csm-owners"
+    if folder.exists():
+        return folder
+    shutil.copytree(SAMPLES / "prd_raw_10", folder)
     customers = json.loads((folder / "customers.json").read_text())
     for row in customers:
         row["csm_owner"] = "Alice" if row["customer_id"] in ALICE else "Bob"
@@ -61,7 +64,7 @@ def sample_with_csm_owners(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
     data = tmp_path_factory.mktemp("scope-app")
-    run_cli(data, "load", "--source", str(sample_with_csm_owners(tmp_path_factory.mktemp("scope-app-source"))))
+    run_cli(data, "load", "--source", str(sample_with_csm_owners(tmp_path_factory)))
     return data
 
 

@@ -20,7 +20,7 @@ PASSWORD = "correct horse battery"
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("e2e-admin-users")
     # CUST-001..005 are Alice's, the others Bob's
-    run_cli(data, "load", "--source", str(sample_with_csm_owners(tmp_path_factory.mktemp("e2e-admin-source"))))
+    run_cli(data, "load", "--source", str(sample_with_csm_owners(tmp_path_factory)))
     store = open_store(f"sqlite:///{data / 'app.db'}")
     create_user(store, "ada", PASSWORD, role="admin", display_name="Ada Lovelace")
     create_user(store, "vic", PASSWORD, role="viewer", display_name="Vic Ray")

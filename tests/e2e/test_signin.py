@@ -26,7 +26,7 @@ PASSWORD = "correct horse battery"
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("e2e-signin")
     # the sample with a CSM per account: CUST-001..005 are Alice's, the others Bob's (for the scoped user below)
-    run_cli(data, "load", "--source", str(sample_with_csm_owners(tmp_path_factory.mktemp("e2e-signin-source"))))
+    run_cli(data, "load", "--source", str(sample_with_csm_owners(tmp_path_factory)))
     store = open_store(f"sqlite:///{data / 'app.db'}")
     create_user(store, "ann", PASSWORD, role="analyst", display_name="Ann Lee")
     create_user(store, "vic", PASSWORD, role="viewer", display_name="Vic Ray")
