@@ -235,6 +235,8 @@ def test_segment_explorer_sorts_and_searches_on_the_server(server, browser):
     # the explorer is at the bottom of a long tab: bring it into view, as a user scrolling to it would
     page.wait_for_selector("#segment-explorer-grid", timeout=20_000).scroll_into_view_if_needed()
     page.wait_for_selector("#segment-explorer-grid .ag-center-cols-container .ag-row", timeout=20_000)
+    # the count comes with the grid's first block of rows, which the grid may draw a moment before the text
+    page.wait_for_function("() => document.querySelector('#segment-explorer-count').innerText !== ''")
     assert page.locator("#segment-explorer-count").inner_text() == "100 customers in view"
     # sort by customer id, ascending: the first row is the smallest id of the PRD sample
     page.locator("#segment-explorer-grid .ag-header-cell[col-id=customer_id] .ag-header-cell-label").click()
