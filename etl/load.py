@@ -33,7 +33,7 @@ from etl.sources.mapping import apply_mapping
 from etl.sources.readers import read_source
 from etl.sources.validate import SOURCE_FILE_COLUMN, validate
 from etl.tables import ENRICHMENT_SCHEMAS, empty_rows, quarantine_table, raw_schema, to_arrow
-from etl.targets import TargetError, target_for
+from etl.targets import TargetError, disk_fault_message, target_for
 from warehouse.models import Build, discover_models
 from warehouse.sqlfiles import SQL_DIR
 
@@ -62,7 +62,7 @@ def run_load(
     load_id = datetime.now().strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
     source = str(plan.mapping_file or (plan.files[0].path.parent if plan.files else ""))
     report = LoadReport(load_id, source, ignored=[str(p) for p in plan.ignored])
-    with _exclusive(target), _progress(console) as progress:
+    with _disk_faults(target, settings), _exclusive(target), _progress(console) as progress:
         target.remove_stale_builds()
         fingerprint = source_fingerprint(plan)
         previous = target.previous_runs()
@@ -192,6 +192,19 @@ def _file_hash(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+@contextmanager
+def _disk_faults(target, settings: Settings) -> Iterator[None]:
+    """A folder the load writes to that is full or read-only is a LoadError saying so (issue 9), not a traceback:
+    the write failed before the swap, so the warehouse in service is unchanged."""
+    try:
+        yield
+    except Exception as exc:
+        message = disk_fault_message(exc, target, settings)
+        if message is None:
+            raise
+        raise LoadError(message) from exc
 
 
 @contextmanager

@@ -11,12 +11,13 @@ killed before that leaves "running" with a dead pid, which reads as failed."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -59,8 +60,17 @@ def read_state(settings: Settings) -> RefreshState:
     return state
 
 
+# Two clicks at once in one worker (its threads) start one load, not two racing for the state file.
+_starting = threading.Lock()
+
+
 def start_refresh(settings: Settings, history: list[dict]) -> RefreshState:
     """Start the background load unless one is running; returns the state to show."""
+    with _starting:
+        return _start(settings, history)
+
+
+def _start(settings: Settings, history: list[dict]) -> RefreshState:
     current = read_state(settings)
     if current.state == "running":
         return current
@@ -69,24 +79,49 @@ def start_refresh(settings: Settings, history: list[dict]) -> RefreshState:
         return RefreshState("failed", str(source or ""), message=(
             f"no source to refresh from: set {SOURCE_ENV} to the folder (or mapping file) to load"
             if source is None else f"the source of the last load is gone: {source}"))
-    log = (settings.data_dir / LOG_FILE).open("w")
+    # The state first, marked with this server's pid until the load's own is known: a state file that cannot be
+    # written stops the refresh here, before any load starts, and another worker polling meanwhile sees "running".
+    state = RefreshState("running", str(source), _now(), pid=os.getpid())
+    try:
+        write_state(settings, state)
+    except OSError as exc:
+        return RefreshState("failed", str(source), message=(
+            f"the refresh state file {settings.data_dir / STATUS_FILE} cannot be written ({exc.strerror or exc}): "
+            "the dashboard must be able to write this file and its folder; fix that, then try again. The data in "
+            "service was not changed"))
     # the warehouse this server reads, whatever the environment says (settings may have been given in code)
     env = {**os.environ, WAREHOUSE_URL_ENV: settings.warehouse_url, DATA_DIR_ENV: str(settings.data_dir)}
-    process = subprocess.Popen([sys.executable, "-m", "etl.refresh", str(source)], stdout=log,
-                               stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    log.close()
+    try:
+        with (settings.data_dir / LOG_FILE).open("w") as log:
+            process = subprocess.Popen([sys.executable, "-m", "etl.refresh", str(source)], stdout=log,
+                                       stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    except OSError as exc:  # no log file, or no process: said, and not left "running"
+        state.state, state.pid, state.finished_at = "failed", 0, _now()
+        state.message = (f"the load could not be started ({exc.strerror or exc}; log {settings.data_dir / LOG_FILE}):"
+                         " the data in service was not changed")
+        with contextlib.suppress(OSError):
+            write_state(settings, state)
+        return state
     # the process writes its final state itself; reap it here so that it does not linger as a zombie
     threading.Thread(target=process.wait, daemon=True).start()
-    state = RefreshState("running", str(source), _now(), pid=process.pid)
-    write_state(settings, state)
-    return state
+    # Its pid, so that a process killed before it writes its own state reads as failed; unless it already wrote
+    # one (a final state must not be overwritten with "running").
+    if read_state(settings).pid == os.getpid():
+        with contextlib.suppress(OSError):
+            write_state(settings, replace(state, pid=process.pid))
+    return replace(state, pid=process.pid)
 
 
 def write_state(settings: Settings, state: RefreshState) -> None:
     path = settings.data_dir / STATUS_FILE
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(json.dumps(asdict(state)))
-    os.replace(tmp, path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    try:
+        tmp.write_text(json.dumps(asdict(state)))
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):  # no half-written state left behind
+            tmp.unlink(missing_ok=True)
+        raise
 
 
 def run(source: Path, settings: Settings | None = None) -> RefreshState:
@@ -104,7 +139,9 @@ def run(source: Path, settings: Settings | None = None) -> RefreshState:
         report = run_load(settings, plan)
         state.state, state.message = "done", report.message or f"load {report.load_id}: {report.status}"
     except (SourceError, LoadError) as exc:
-        state.state, state.message = "failed", f"{exc}; the warehouse in service was not changed"
+        said = str(exc).rstrip(".")
+        state.state, state.message = "failed", (said if "in service is unchanged" in said
+                                                else f"{said}; the warehouse in service was not changed")
     except Exception as exc:  # anything else: said, and the old warehouse keeps serving
         state.state, state.message = "failed", f"{type(exc).__name__}: {exc}; the warehouse in service was not changed"
     state.finished_at, state.pid = _now(), 0

@@ -7,12 +7,15 @@ one in service, and swap it in atomically.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from config.settings import Settings
@@ -24,6 +27,22 @@ HISTORY_COLUMNS = ["load_id", "started_at", "finished_at", "source", "fingerprin
 
 class TargetError(Exception):
     """The load cannot start (locked, foreign schemas, unsupported warehouse); nothing was changed."""
+
+
+# A write the filesystem refused, by errno: what that says of the folder, and what the user can do about it.
+_DISK_FAULTS = {
+    errno.ENOSPC: ("is full (no space left on device)", "Free some space and load again."),
+    errno.EDQUOT: ("is full for this user (disk quota exceeded)",
+                   "Free some space, or raise the quota, and load again."),
+    errno.EFBIG: ("cannot hold a file this large (file too large: the file size limit of this process, ulimit -f)",
+                  "Raise the limit and load again."),
+    errno.EROFS: ("is read-only (read-only file system)",
+                  "Make it writable, or set CUSTOMER_INSIGHT_DATA_DIR to a writable folder, and load again."),
+    errno.EACCES: ("is not writable by this user (permission denied)", "Give this user write access and load again."),
+    errno.EPERM: ("is not writable by this user (operation not permitted)",
+                  "Give this user write access and load again."),
+}
+_DUCKDB_FILE = re.compile(r'file "([^"]+)"')
 
 
 class DuckTarget:
@@ -47,10 +66,11 @@ class DuckTarget:
             except BlockingIOError as exc:
                 raise TargetError(f"another load into {self.path} is running; try again when it has finished") \
                     from exc
-            lock.seek(0)
-            lock.truncate()
-            lock.write(str(os.getpid()))
-            lock.flush()
+            try:  # unbuffered: a buffered write fails later, at close, naming no file
+                os.ftruncate(lock.fileno(), 0)
+                os.write(lock.fileno(), str(os.getpid()).encode())
+            except OSError as exc:  # a full folder: named, for disk_fault_message
+                raise OSError(exc.errno, exc.strerror, str(lock_path)) from exc
             yield
 
     def remove_stale_builds(self) -> None:
@@ -140,6 +160,67 @@ def target_for(settings: Settings) -> DuckTarget | PgTarget:
         return PgTarget(settings.warehouse_url)
     raise TargetError(f"loading into a {settings.backend} warehouse is not supported; use a DuckDB file or "
                       "PostgreSQL (docs/postgres.md)")
+
+
+def disk_fault_message(exc: BaseException, target: DuckTarget | PgTarget, settings: Settings) -> str | None:
+    """The sentence for a load that failed because a folder it writes to is full, read-only or not writable (the
+    load lock, the enrichment cache, the new warehouse file); None for any other error."""
+    fault = _disk_fault(exc)
+    if fault is None:
+        return None
+    code, file = fault
+    warehouse_folder = target.path.parent if isinstance(target, DuckTarget) else None
+    data_dir = settings.data_dir
+    doing = _write_of(file, warehouse_folder, settings)
+    if doing is None and code in (errno.EACCES, errno.EPERM):
+        return None  # also raised by reads (an unreadable source file): only a refused write of ours is this case
+    folder = file.parent if file else warehouse_folder or data_dir
+    where = f"The warehouse folder {folder}" if folder == warehouse_folder else f"The folder {folder}"
+    state, todo = _DISK_FAULTS[code]
+    served = not isinstance(target, DuckTarget) or target.path.exists()
+    outcome = "the warehouse in service is unchanged" if served else "no warehouse was created"
+    message = f"{where} {state} while {doing or 'loading'}: {outcome}. {todo}"
+    if isinstance(target, DuckTarget):
+        # duck.building removes its file on error; a filesystem that refuses even that leaves it taking space
+        build = duck.build_path(target.path)
+        left = [p for p in (build, build.with_name(build.name + ".wal")) if p.exists()]
+        if left:
+            message += (f" The unfinished build file {left[0]} could not be removed: delete it to get its space "
+                        "back (the next load also removes it).")
+    return message
+
+
+def _write_of(file: Path | None, warehouse_folder: Path | None, settings: Settings) -> str | None:
+    """What the load was writing when `file` was refused, for the files a load writes; None for any other file."""
+    if file is None:
+        return None
+    if file in (warehouse_folder, settings.data_dir):
+        return f"creating {file}"
+    if file.name.endswith(".lock"):
+        return "taking the load lock"
+    if duck.BUILD_SUFFIX in file.name:
+        return "building the new warehouse"
+    if file.is_relative_to(settings.enrichment_cache_dir):
+        return "saving enrichment results"
+    return None
+
+
+def _disk_fault(exc: BaseException | None) -> tuple[int, Path | None] | None:
+    """(errno, file) of the refused write behind exc or one of its causes: an OSError, or a DuckDB error quoting the
+    operating system's message (DuckDB raises its own exception types, with the file in the text)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in _DISK_FAULTS:
+            return exc.errno, Path(os.fsdecode(exc.filename)) if exc.filename else None
+        if isinstance(exc, duckdb.Error):
+            text = str(exc)
+            for code in _DISK_FAULTS:
+                if os.strerror(code) in text:
+                    quoted = _DUCKDB_FILE.search(text)
+                    return code, Path(quoted.group(1)) if quoted else None
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def _history(reader) -> pd.DataFrame:

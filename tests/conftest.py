@@ -89,8 +89,9 @@ _LOADED: dict[tuple, tuple[Path, subprocess.CompletedProcess]] = {}
 
 
 def _load_key(data_dir: Path, url: str | None, args: tuple[str, ...]) -> tuple | None:
-    """What makes two loads the same: `load --source DIR` into an empty DuckDB data folder, DIR's path and its files'
-    names, sizes and modification times, and the CUSTOMER_INSIGHT_* settings; None for any other command."""
+    """What makes two loads the same: `load --source DIR` into an empty DuckDB data folder on the same filesystem,
+    DIR's path and its files' names, sizes and modification times, and the CUSTOMER_INSIGHT_* settings; None for any
+    other command."""
     if url is not None or len(args) != 3 or args[:2] != ("load", "--source"):
         return None
     source = Path(args[2]).resolve()
@@ -99,7 +100,10 @@ def _load_key(data_dir: Path, url: str | None, args: tuple[str, ...]) -> tuple |
     files = tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in source.iterdir() if p.is_file()))
     settings = tuple(sorted((k, v) for k, v in os.environ.items()
                             if k.startswith("CUSTOMER_INSIGHT_") and k not in (DATA_DIR_ENV, WAREHOUSE_URL_ENV)))
-    return str(source), files, settings
+    # a test's own filesystem (a small or read-only mount) must see its load really run
+    existing = next(folder for folder in (data_dir, *data_dir.parents) if folder.exists())
+    device = existing.stat().st_dev
+    return str(source), files, settings, device
 
 
 def _loaded_root() -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -93,9 +93,13 @@ def building(target: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, Path]]:
         yield con, path
         con.execute("CHECKPOINT")
     except BaseException:
-        con.close()
-        path.unlink(missing_ok=True)
-        path.with_name(path.name + ".wal").unlink(missing_ok=True)
+        # the load's own error is the one to report (a full disk...): a cleanup that fails too leaves a build file
+        # that the load's message names and the next load removes
+        with suppress(duckdb.Error):
+            con.close()
+        for leftover in (path, path.with_name(path.name + ".wal")):
+            with suppress(OSError):
+                leftover.unlink(missing_ok=True)
         raise
     con.close()
 

@@ -66,5 +66,9 @@ def _read(path: Path | None) -> pd.DataFrame:
 def _write(path: Path, frame: pd.DataFrame) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    frame.to_parquet(temporary, index=False)
-    os.replace(temporary, path)
+    try:
+        frame.to_parquet(temporary, index=False)
+        os.replace(temporary, path)
+    except BaseException:  # a full disk: leave no half-written file to fill it further
+        temporary.unlink(missing_ok=True)
+        raise
