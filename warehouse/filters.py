@@ -81,8 +81,7 @@ class Filters:
                 kwargs[item.name] = _date_or_none(value)
             else:
                 values = [value] if isinstance(value, str) else value if isinstance(value, list | tuple) else []
-                kwargs[item.name] = tuple(dict.fromkeys(
-                    v for v in values[:MAX_VALUES_PER_FILTER] if isinstance(v, str) and len(v) <= MAX_VALUE_CHARS))
+                kwargs[item.name] = tuple(dict.fromkeys(v for v in values[:MAX_VALUES_PER_FILTER] if _text(v)))
         return cls(**kwargs)
 
     def cache_key(self) -> tuple:
@@ -90,6 +89,18 @@ class Filters:
 
 
 _ONE_DAY = date(2000, 1, 2) - date(2000, 1, 1)
+
+
+def _text(value: Any) -> bool:
+    """A filter value the warehouse can be asked about: text, not too long, without NUL (PostgreSQL's text cannot hold
+    it) and valid Unicode (JSON may carry a lone surrogate such as "\\ud800", which no database driver can encode)."""
+    if not isinstance(value, str) or len(value) > MAX_VALUE_CHARS or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _date_or_none(value: Any) -> date | None:
