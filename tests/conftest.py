@@ -25,6 +25,17 @@ CLI = str(Path(sys.executable).with_name("customer-insight"))
 
 
 @pytest.fixture(scope="session")
+def demo_s_source(tmp_path_factory) -> Path:
+    """The demo data set at scale S (1,000 customers), generated once for the session: read only, so that its loads
+    into empty folders are one (run_cli_on)."""
+    from etl.demo.generator import generate
+
+    folder = tmp_path_factory.mktemp("demo-S-source")
+    generate("S", folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
 def pg_server():
     """A running PostgreSQL server on 127.0.0.1, stopped (and its files removed) when the session ends."""
     if find_bindir() is None:

@@ -15,6 +15,7 @@ from dashapp.state import TABS
 from reports.content import NO_CUSTOMER, build_tab_data, build_tab_report
 from reports.excel import excel_from_search
 from reports.html import to_html
+from reports.kinds import pdf_from_search
 from reports.view import ReportError, view_from_search
 from tests.etl.conftest import SAMPLES, run_cli
 from warehouse.filters import Filters
@@ -94,13 +95,15 @@ def test_long_tables_print_their_first_rows_and_export_all_of_them(reader, filte
 
 
 @pytest.fixture(scope="module")
-def tab_pdfs(data_dir, tmp_path_factory):
+def tab_pdfs(reader, tmp_path_factory):
+    """Each tab's PDF from its URL, by the function `customer-insight report` runs (the command itself is tested in
+    tests/cli and tests/reports/test_pdf.py): in this process, so the five share one browser and its workers."""
     out = tmp_path_factory.mktemp("tabs")
     paths = {}
     for tab_id in NEW_TABS:
         url = f"http://host:8050/?tab={tab_id}" + (f"&customer={CUSTOMER}" if tab_id == "customer" else "")
         paths[tab_id] = out / f"{tab_id}.pdf"
-        run_cli(data_dir, "report", "--url", url, "--out", str(paths[tab_id]))
+        paths[tab_id].write_bytes(pdf_from_search(reader, url, "tab").pdf)
     return paths
 
 

@@ -24,7 +24,6 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from etl.demo.generator import generate
 from tests.etl.conftest import SAMPLES, run_cli
 from warehouse.filters import LIST_FILTERS, Filters
 from warehouse.models import discover_models
@@ -55,13 +54,9 @@ class Pair:
     filters: dict[str, Filters] = field(default_factory=dict)
 
 
-def _load_duckdb(name: str, tmp_path_factory) -> Path:
+def _load_duckdb(name: str, tmp_path_factory, demo_s_source: Path) -> Path:
     data = tmp_path_factory.mktemp(f"pg-{name}")
-    if name == "prd100":
-        source = SAMPLES / "prd_raw_100"
-    else:
-        source = tmp_path_factory.mktemp("pg-demo-s-source")
-        generate("S", source)
+    source = SAMPLES / "prd_raw_100" if name == "prd100" else demo_s_source
     run_cli(data, "load", "--source", str(source))
     return data / "warehouse.duckdb"
 
@@ -77,8 +72,8 @@ def _source_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 @pytest.fixture(scope="module", params=DATASETS)
-def pair(request, tmp_path_factory, pg_database) -> Pair:
-    duck_path = _load_duckdb(request.param, tmp_path_factory)
+def pair(request, tmp_path_factory, pg_database, demo_s_source) -> Pair:
+    duck_path = _load_duckdb(request.param, tmp_path_factory, demo_s_source)
     engine = create_engine(pg_database(request.param))
     with duckdb.connect(str(duck_path), read_only=True) as con, engine.begin() as conn:
         for name in _source_tables(con):

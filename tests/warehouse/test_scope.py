@@ -19,7 +19,6 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from etl.demo.generator import generate
 from tests.etl.conftest import run_cli
 from tests.warehouse.test_postgres_models import SORTS, assert_same_frame
 from warehouse.filters import LIST_FILTERS, Filters
@@ -51,9 +50,8 @@ DIFFERENT_BY_DESIGN: dict[str, tuple[tuple[str, ...] | None, str]] = {
 
 
 @pytest.fixture(scope="module")
-def warehouses(tmp_path_factory) -> dict[str, Any]:
-    source = tmp_path_factory.mktemp("scope-source")
-    generate("S", source)
+def warehouses(tmp_path_factory, demo_s_source) -> dict[str, Any]:
+    source = demo_s_source
     customers = pq.read_table(source / "customers.parquet")
     counts = pc.value_counts(customers["csm_owner"]).to_pylist()
     csm = max(counts, key=lambda item: (item["counts"], item["values"]))["values"]
