@@ -101,11 +101,16 @@ def run_due(settings: Settings, now: datetime | None = None, *, store: AppStore 
     if not due and not alerts:
         return []
     check_configured(settings)
-    reader = reader or open_reader(settings)
-    outcomes = [outcome for schedule in due if (outcome := run_schedule(settings, store, reader, schedule, now))]
     from reports.alerts import check_alerts
 
-    return outcomes + check_alerts(settings, store, reader, alerts, now, version)
+    opened = reader is None  # closed here: the server's scheduler runs for weeks, and a reader left open in a
+    reader = reader or open_reader(settings)  # process would keep the old warehouse after a swap for the next one
+    try:
+        outcomes = [outcome for schedule in due if (outcome := run_schedule(settings, store, reader, schedule, now))]
+        return outcomes + check_alerts(settings, store, reader, alerts, now, version)
+    finally:
+        if opened:
+            reader.close()
 
 
 def run_schedule(settings: Settings, store: AppStore, reader: WarehouseReader, schedule: Schedule,
