@@ -158,7 +158,22 @@ def _serve(settings, host: str, port: int, workers: int, debug: bool) -> None:
     from dashapp.app import create_app
 
     click.echo(f"Customer Insight on http://{host}:{port}/  (warehouse: {settings.warehouse_shown})")
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except Exception as exc:
+        from etl.targets import disk_fault, fault_state
+
+        fault = disk_fault(exc)
+        if fault is None:
+            raise
+        code, file = fault
+        folder = file.parent if file is not None and file != settings.data_dir else settings.data_dir
+        click.echo(f"error: cannot start: the folder {folder} {fault_state(code)}. The dashboard keeps its query cache "
+                   f"and, unless CUSTOMER_INSIGHT_APP_DB_URL says otherwise, its app database (users, schedules) in "
+                   f"the data folder {settings.data_dir}: make it writable, or set CUSTOMER_INSIGHT_DATA_DIR to a "
+                   "writable folder (and CUSTOMER_INSIGHT_WAREHOUSE_URL=duckdb:///<path of the warehouse file> to "
+                   "serve a warehouse that stays read-only).", err=True)
+        sys.exit(EXIT_LOAD_ERROR)
     if debug:
         app.run(host=host, port=port, debug=True)
         return

@@ -165,7 +165,7 @@ def target_for(settings: Settings) -> DuckTarget | PgTarget:
 def disk_fault_message(exc: BaseException, target: DuckTarget | PgTarget, settings: Settings) -> str | None:
     """The sentence for a load that failed because a folder it writes to is full, read-only or not writable (the
     load lock, the enrichment cache, the new warehouse file); None for any other error."""
-    fault = _disk_fault(exc)
+    fault = disk_fault(exc)
     if fault is None:
         return None
     code, file = fault
@@ -205,7 +205,7 @@ def _write_of(file: Path | None, warehouse_folder: Path | None, settings: Settin
     return None
 
 
-def _disk_fault(exc: BaseException | None) -> tuple[int, Path | None] | None:
+def disk_fault(exc: BaseException | None) -> tuple[int, Path | None] | None:
     """(errno, file) of the refused write behind exc or one of its causes: an OSError, or a DuckDB error quoting the
     operating system's message (DuckDB raises its own exception types, with the file in the text)."""
     seen: set[int] = set()
@@ -219,8 +219,15 @@ def _disk_fault(exc: BaseException | None) -> tuple[int, Path | None] | None:
                 if os.strerror(code) in text:
                     quoted = _DUCKDB_FILE.search(text)
                     return code, Path(quoted.group(1)) if quoted else None
+        if "readonly database" in str(exc) or "read-only file system" in str(exc).lower():  # SQLite's own words
+            return errno.EROFS, None
         exc = exc.__cause__ or exc.__context__
     return None
+
+
+def fault_state(code: int) -> str:
+    """What a refused write with errno `code` says of its folder ("is read-only (read-only file system)")."""
+    return _DISK_FAULTS[code][0]
 
 
 def _history(reader) -> pd.DataFrame:

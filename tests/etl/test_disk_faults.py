@@ -234,3 +234,23 @@ def test_dashboard_serves_a_warehouse_in_a_read_only_folder(tmp_path, served):
             assert (kpis["active_customers"], kpis["total_interactions"]) == (10, 30)
         finally:
             reader.close()  # before the unmount
+
+
+def test_the_dashboard_on_a_read_only_data_folder_says_so_and_does_not_start(tmp_path, served):
+    folder = tmp_path / "data"
+    with tmpfs(folder, ROOMY):
+        _copy_served(served, folder)
+        remount(folder, "ro")
+        env = {**os.environ, "CUSTOMER_INSIGHT_DATA_DIR": str(folder), "COLUMNS": "200"}
+        for name in ("CUSTOMER_INSIGHT_WAREHOUSE_URL", "CUSTOMER_INSIGHT_APP_DB_URL"):
+            env.pop(name, None)
+        result = subprocess.run([CLI, "serve", "--port", "8097"], env=env, capture_output=True, text=True,
+                                timeout=120)
+    assert result.returncode == 3, _said(result)
+    assert "Traceback" not in result.stderr + result.stdout
+    assert _said(result).endswith(
+        f"error: cannot start: the folder {folder} is read-only (read-only file system). The dashboard keeps its query "
+        f"cache and, unless CUSTOMER_INSIGHT_APP_DB_URL says otherwise, its app database (users, schedules) in the "
+        f"data folder {folder}: make it writable, or set CUSTOMER_INSIGHT_DATA_DIR to a writable folder (and "
+        "CUSTOMER_INSIGHT_WAREHOUSE_URL=duckdb:///<path of the warehouse file> to serve a warehouse that stays "
+        "read-only).")

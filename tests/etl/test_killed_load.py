@@ -61,7 +61,7 @@ def test_sigkill_at_random_points_keeps_the_previous_warehouse(tmp_path):
 
     rng = random.Random(20261121)
     kills = 0
-    for delay in sorted(rng.uniform(0.3 * full_load, 0.95 * full_load) for _ in range(4)):
+    for delay in sorted(rng.uniform(0.3 * full_load, 0.95 * full_load) for _ in range(3)):
         process = start()
         time.sleep(delay)
         if process.poll() is not None:  # finished before the kill: restore the baseline and go on

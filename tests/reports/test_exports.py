@@ -21,14 +21,17 @@ import csv
 import io
 import json
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import openpyxl
 import pandas as pd
 import pytest
 import sqlglot
+from click.testing import CliRunner, Result
 
 from cli.export import DATASET_NAMES
+from cli.main import main
 from dashapp.tabs import product, support
 from reports.content import build_tab_data
 from reports.excel import MAX_ROWS, workbook_bytes
@@ -306,6 +309,7 @@ def test_cli_export_writes_csv_and_excel_and_exits_2_on_bad_input(data_dir, tmp_
     run_cli(data_dir, "export", "--dataset", "reviews", "--url", "http://h/?tab=product&risk=High",
             "--out", str(xlsx))
     assert openpyxl.load_workbook(xlsx).sheetnames == ["About", "Reviews"]
+    # the refusals through the same command in this process (click's runner): no Python start-up each
     for args, message in [
         (["--dataset", "tickets", "--from", "01/02/2024"], "is not a date"),
         (["--dataset", "tickets", "--team", "NOPE"], "unknown team"),
@@ -314,13 +318,19 @@ def test_cli_export_writes_csv_and_excel_and_exits_2_on_bad_input(data_dir, tmp_
         (["--dataset", "bogus"], "Invalid value for '--dataset'"),
     ]:
         bad = tmp_path / "bad.csv"
-        result = run_cli(data_dir, "export", *args, "--out", str(bad), check=False)
-        assert result.returncode == 2 and message in result.stderr, result.stderr
+        result = cli_here(data_dir, "export", *args, "--out", str(bad))
+        assert result.exit_code == 2 and message in result.stderr, result.stderr
         assert not bad.exists() and not list(tmp_path.glob(".*partial"))
-    result = run_cli(data_dir, "export", "--dataset", "tickets", "--out", str(tmp_path / "x.pdf"), check=False)
-    assert result.returncode == 2 and ".csv or .xlsx" in result.stderr
-    result = run_cli(tmp_path / "empty", "export", "--dataset", "tickets", "--out", str(out), check=False)
-    assert result.returncode == 2 and "no warehouse" in result.stderr
+    result = cli_here(data_dir, "export", "--dataset", "tickets", "--out", str(tmp_path / "x.pdf"))
+    assert result.exit_code == 2 and ".csv or .xlsx" in result.stderr
+    result = cli_here(tmp_path / "empty", "export", "--dataset", "tickets", "--out", str(out))
+    assert result.exit_code == 2 and "no warehouse" in result.stderr
+
+
+def cli_here(data_dir: Path, *args: str) -> Result:
+    """`customer-insight ARGS` run in this process by click's test runner, on the warehouse in data_dir."""
+    env = {"CUSTOMER_INSIGHT_DATA_DIR": str(data_dir), "COLUMNS": "200", "CUSTOMER_INSIGHT_WAREHOUSE_URL": None}
+    return CliRunner().invoke(main, list(args), env=env)
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in (SQL_DIR / "queries" / "exports").glob("*.sql")))
