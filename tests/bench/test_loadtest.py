@@ -4,8 +4,6 @@ simulated users (locust, in a process of its own), and the simulated page checke
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import time
 import urllib.request
 from collections import Counter
@@ -17,7 +15,7 @@ from bench.loadtest import run_load_test
 from bench.loadtest_page import DashPage, drive, short_name
 from dashapp.state import TABS
 from dashapp.tabs import TAB_MODULES
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, CLI, free_port
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, running_server
 from tests.e2e.test_dashboard import pick  # a sidebar dropdown chosen as a user does
 from tests.etl.conftest import SAMPLES, run_cli
 
@@ -27,26 +25,8 @@ def server(tmp_path_factory):
     """(URL, pid) of `customer-insight serve` with one gunicorn worker, the scheduler off (no child processes)."""
     data = tmp_path_factory.mktemp("loadtest")
     run_cli(data, "load", "--source", str(SAMPLES / "prd_raw_100"))
-    port = free_port()
-    env = {**os.environ, "CUSTOMER_INSIGHT_DATA_DIR": str(data), "CUSTOMER_INSIGHT_SCHEDULER": "off"}
-    env.pop("CUSTOMER_INSIGHT_WAREHOUSE_URL", None)
-    with (data / "server.log").open("w") as log:  # a file, not a pipe nobody reads: a full pipe blocks the server
-        process = subprocess.Popen([CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-                                   env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError((data / "server.log").read_text()) from None
-            time.sleep(0.3)
-    yield url, process.pid
-    process.terminate()
-    process.wait(timeout=20)
+    with running_server(data, workers=1, CUSTOMER_INSIGHT_SCHEDULER="off") as (url, pid):
+        yield url, pid
 
 
 def _get(url: str) -> object:

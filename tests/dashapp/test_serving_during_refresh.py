@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -25,7 +24,7 @@ import pytest
 
 from config.settings import load_settings
 from etl.refresh import STATUS_FILE, RefreshState, read_state
-from tests.e2e.conftest import CLI, free_port
+from tests.e2e.conftest import running_server
 from tests.etl.conftest import SAMPLES, run_cli
 
 SMALL, BIG = SAMPLES / "prd_raw_10", SAMPLES / "prd_raw_100"
@@ -51,27 +50,10 @@ def served(tmp_path_factory):
     source, data = root / "source", root / "data"
     shutil.copytree(SMALL, source)
     run_cli(data, "load", "--source", str(source))
-    port = free_port()
-    env = {**os.environ, "CUSTOMER_INSIGHT_DATA_DIR": str(data), "CUSTOMER_INSIGHT_SCHEDULER": "off"}
-    for name in ("CUSTOMER_INSIGHT_WAREHOUSE_URL", "CUSTOMER_INSIGHT_REFRESH_SOURCE"):
-        env.pop(name, None)  # the refresh reloads the source of the last load: `source`
-    with (root / "server.log").open("w") as log:  # a file: a pipe nobody reads would block the server
-        process = subprocess.Popen([CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-                                   env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError((root / "server.log").read_text()) from None
-            time.sleep(0.3)
-    yield Served(url, source, data)
-    process.terminate()
-    process.wait(timeout=20)
+    # the refresh reloads the source of the last load: `source`
+    with running_server(data, workers=1, log=root / "server.log", CUSTOMER_INSIGHT_SCHEDULER="off",
+                        CUSTOMER_INSIGHT_REFRESH_SOURCE=None) as (url, _pid):
+        yield Served(url, source, data)
 
 
 def expected(folder: Path) -> tuple[int, int, int]:

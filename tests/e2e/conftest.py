@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,30 +29,43 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: Path, workers: int = 1) -> Iterator[str]:
+@contextmanager
+def running_server(data_dir: Path, workers: int = 1, log: Path | None = None,
+                   **settings: str | None) -> Iterator[tuple[str, int]]:
+    """`customer-insight serve` on a free port of 127.0.0.1, its warehouse in data_dir and the environment's other
+    settings, as (URL without a final "/", pid of the gunicorn master) while the block runs. settings: environment
+    variables for the server (None removes one). Its output goes to `log` (default data_dir/server.log): a pipe that
+    nobody reads would block the server once full."""
     port = free_port()
-    env = {**os.environ, "CUSTOMER_INSIGHT_DATA_DIR": str(data_dir)}
-    env.pop("CUSTOMER_INSIGHT_WAREHOUSE_URL", None)
-    process = subprocess.Popen([CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
+    env = {**os.environ, "CUSTOMER_INSIGHT_DATA_DIR": str(data_dir), "CUSTOMER_INSIGHT_WAREHOUSE_URL": None,
+           **settings}
+    log = log or data_dir / "server.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+            env={k: v for k, v in env.items() if v is not None}, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    while True:
         try:
             urllib.request.urlopen(url, timeout=2)
             break
         except OSError:
-            if process.poll() is not None:
-                raise RuntimeError(process.stdout.read().decode()) from None
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"the server did not start:\n{log.read_text()}") from None
             time.sleep(0.3)
-    else:
-        process.kill()
-        raise RuntimeError("server did not start in 60 s")
     try:
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def start_server(data_dir: Path, workers: int = 1) -> Iterator[str]:
+    """For a module fixture: `yield from start_server(data)` gives the server's URL ending in "/"."""
+    with running_server(data_dir, workers) as (url, _pid):
+        yield url + "/"
 
 
 def browse(browser, url: str):
