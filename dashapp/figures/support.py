@@ -59,7 +59,7 @@ def tickets_by_priority(frame: pd.DataFrame) -> go.Figure:
         customdata=sentiment_text, hovertemplate="%{x}: average sentiment %{customdata}<extra></extra>",
     ))
     figure.update_xaxes(tickmode="array", tickvals=list(data["priority_level"]), tickangle=0, tickfont={"size": 12},
-                        ticktext=[f"{level}<br>avg {text}"
+                        ticktext=[f"{level}<br>{text}"
                                   for level, text in zip(data["priority_level"], sentiment_text, strict=True)])
     figure.update_layout(
         yaxis={"title": "tickets", "rangemode": "tozero"},

@@ -119,7 +119,7 @@ def test_the_texts_a_chart_builder_writes_are_in_the_users_format():
     with using_look(Look(number_format="space-comma")):
         figure = tickets_by_priority(frame)
     assert list(figure.data[0].text) == ["1\u00a0500<br>75%", "500<br>25%"]
-    assert list(figure.layout.xaxis.ticktext) == ["High<br>avg -0,38", "Low<br>avg +0,25"]
+    assert list(figure.layout.xaxis.ticktext) == ["High<br>-0,38", "Low<br>+0,25"]
     assert figure.layout.yaxis2.title.text == "average sentiment (−1 to 1)"  # no number format in it to change
     assert list(figure.data[1].customdata) == ["-0.38", "+0.25"]  # data, not text: left as the callbacks read it
     default = tickets_by_priority(frame)

@@ -327,7 +327,7 @@ def test_tickets_by_priority_figure():
     bars, sentiment = figure.data
     assert list(bars.x) == ["Critical", "High", "Low"] and list(bars.y) == [1, 2, 5]
     assert list(sentiment.y) == [-0.5, None, 0.25] and sentiment.yaxis == "y2"
-    assert list(figure.layout.xaxis.ticktext) == ["Critical<br>avg -0.50", "High<br>avg n/a", "Low<br>avg +0.25"]
+    assert list(figure.layout.xaxis.ticktext) == ["Critical<br>-0.50", "High<br>n/a", "Low<br>+0.25"]
     assert tuple(figure.layout.yaxis2.range) == (-1, 1)
     assert is_empty_state(figures.tickets_by_priority(frame.iloc[0:0]))
 
