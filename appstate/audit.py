@@ -63,7 +63,7 @@ def csv_chunks(store: AppStore, *, username: str | None = None, action: str | No
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for entry in _entries(store, username, action, outcome, since, until, limit):
-        writer.writerow([entry.at.isoformat(timespec="seconds"), *(csv_cell(v) for v in (
+        writer.writerow([entry.at.isoformat(timespec="seconds"), *(spreadsheet_safe(v) for v in (
             entry.username or "", entry.action, entry.outcome, entry.remote_addr or "", entry.detail))])
         if buffer.tell() > 64_000:
             yield buffer.getvalue()
@@ -95,8 +95,3 @@ def _entries(store: AppStore, username: str | None = None, action: str | None = 
         rows = conn.execute(query).mappings().all()
     for row in rows:
         yield AuditEntry(**row)
-
-
-def csv_cell(value: str) -> str:
-    # A detail holds what a user typed or a query string: quote-prefixed when Excel would run it as a formula
-    return spreadsheet_safe(value)

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import func, insert, select
 
-from appstate.audit import csv_cell
+from appstate.cells import spreadsheet_safe
 from appstate.db import AppStore, utc_now
 from appstate.tables import feedback
 
@@ -72,11 +72,12 @@ def ratings_by_tab(store: AppStore) -> list[tuple[str, int, float]]:
 
 def csv_text(store: AppStore, *, tab: str | None = None) -> Iterator[str]:
     """Every feedback row as CSV (times in UTC), newest first; comments are what users typed, so a cell that
-    a spreadsheet would run as a formula is quote-prefixed (appstate.audit.csv_cell)."""
+    a spreadsheet would run as a formula is quote-prefixed (appstate.cells)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for item in list_feedback(store, tab=tab, limit=None):
-        writer.writerow([item.at.isoformat(timespec="seconds"), *(csv_cell(v) for v in (
-            item.username or "", item.tab)), item.rating, csv_cell(item.comment), csv_cell(item.search)])
+        writer.writerow([item.at.isoformat(timespec="seconds"), *(spreadsheet_safe(v) for v in (
+            item.username or "", item.tab)), item.rating, spreadsheet_safe(item.comment),
+            spreadsheet_safe(item.search)])
     yield buffer.getvalue()
