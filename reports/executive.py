@@ -110,7 +110,7 @@ def executive_report_html(reader: WarehouseReader, view: View, content: Executiv
 
 def executive_report_pdf(reader: WarehouseReader, view: View) -> bytes:
     """The summary as an A4 PDF (WeasyPrint), one or two pages. No charts: no browser is needed."""
-    from weasyprint import HTML  # imported here: loading Pango costs time the dashboard does not need to pay
+    from reports.weasy import HTML  # imported here: loading Pango costs time the dashboard does not need to pay
 
     return HTML(string=executive_report_html(reader, view), base_url=str(TEMPLATES)).write_pdf()
 

@@ -12,7 +12,7 @@ The workers are `python -m reports.layout` processes, started by the first repor
 reports come (importing WeasyPrint costs each 0.5 CPU-s), that read pickled HTML on stdin and answer with the
 pickled part: plain
 processes rather than multiprocessing, so that nothing depends on the caller's main module (a cron script, the
-CLI, gunicorn) and nothing is forked from a process that has threads. This module imports only WeasyPrint, the
+CLI, gunicorn) and nothing is forked from a process that has threads. This module imports only WeasyPrint (through reports/weasy.py), the
 standard library and reports/kept.py (standard library only), nothing of the dashboard."""
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class LaidOut:
 
 def lay_out(html: str) -> LaidOut:
     """Lay out and draw one part (runs in a worker process)."""
-    from weasyprint import HTML
+    from reports.weasy import HTML
 
     document = HTML(string=html, base_url=str(TEMPLATES)).render()
     return LaidOut(document.write_pdf(), len(document.pages), outline_of(document.make_bookmark_tree()))

@@ -145,7 +145,7 @@ def _front_and_join(sections: list[_Section], parts: list[LaidOut], page: dict) 
     """The first page (title, filters, contents with each section's page number) laid out now that the parts'
     page counts are known, then everything joined. The contents fit one page unless a report has many sections:
     if the guess is wrong, the front is laid out once more with the right count."""
-    from weasyprint import HTML
+    from reports.weasy import HTML
 
     front_pages = 1
     while True:
@@ -163,6 +163,6 @@ def _front_and_join(sections: list[_Section], parts: list[LaidOut], page: dict) 
 
 
 def _weasyprint(html: str) -> bytes:
-    from weasyprint import HTML  # imported here: loading Pango costs time the dashboard does not need to pay
+    from reports.weasy import HTML  # imported here: loading Pango costs time the dashboard does not need to pay
 
     return HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
