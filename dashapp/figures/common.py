@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -154,6 +155,11 @@ def localize_numbers(text: str) -> str:
 
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+# Every figure starts from this template: Plotly gives a new figure the default template without validating it
+# again, while naming it in update_layout made Plotly copy and validate the whole template for every figure (~40 ms
+# each: half of a report's figure-building time, and of every dashboard figure's).
+TEMPLATE = "plotly_white"
+pio.templates.default = TEMPLATE
 
 
 def styled(figure: go.Figure, height: int = 320) -> go.Figure:
@@ -162,7 +168,7 @@ def styled(figure: go.Figure, height: int = 320) -> go.Figure:
     values; localize_numbers for the texts a builder wrote itself: bar labels, tick texts, titles, annotations)."""
     scheme, fmt = current_scheme(), current_number_format()
     figure.update_layout(
-        template="plotly_white", height=height, margin={"l": 48, "r": 16, "t": 16, "b": 40},
+        height=height, margin={"l": 48, "r": 16, "t": 16, "b": 40},
         font={"family": FONT, "size": 13}, colorway=[scheme.colour(c) for c in PALETTE],
         legend={"orientation": "h", "y": -0.2}, hoverlabel={"font_family": FONT},
         separators=fmt.decimal + fmt.group,
