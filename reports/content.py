@@ -81,7 +81,8 @@ def tab_module(tab_id: str) -> ModuleType | None:
 def registry(reader: WarehouseReader, module: ModuleType) -> tuple[dict[str, dict[str, Any]], list[str]]:
     """The report items with builds bound to `reader`, and the tab's item ids in layout order."""
     with _REGISTRY_LOCK:
-        module.register(dash.Dash(__name__, suppress_callback_exceptions=True), reader)
+        # an app of its own for the callbacks to register on; no Flask server (a third of the cost), none is served
+        module.register(dash.Dash(__name__, suppress_callback_exceptions=True, server=False), reader)
         ids = layout_item_ids(module.layout())  # chart_card/kpi_card record titles and labels
         return {i: dict(components.REPORT_ITEMS.get(i, {})) for i in ids}, ids
 
