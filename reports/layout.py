@@ -10,10 +10,10 @@ What a single WeasyPrint document did across sections is redone after the join, 
 
 The workers are `python -m reports.layout` processes, started by the first report and kept for the next ones while
 reports come (importing WeasyPrint costs each 0.5 CPU-s), that read pickled HTML on stdin and answer with the
-pickled part: plain
-processes rather than multiprocessing, so that nothing depends on the caller's main module (a cron script, the
-CLI, gunicorn) and nothing is forked from a process that has threads. This module imports only WeasyPrint (through reports/weasy.py), the
-standard library and reports/kept.py (standard library only), nothing of the dashboard."""
+pickled part: plain processes rather than multiprocessing, so that nothing depends on the caller's main module (a
+cron script, the CLI, gunicorn) and nothing is forked from a process that has threads. This module imports only
+WeasyPrint (through reports/weasy.py), the standard library and reports/kept.py (standard library only), nothing of
+the dashboard."""
 
 from __future__ import annotations
 
