@@ -14,7 +14,10 @@ stdin: {"data_dir", "args", "kill_at" (null: no kill), "log"}. For each it forks
 entry point (cli.main:main) with those arguments and CUSTOMER_INSIGHT_DATA_DIR=data_dir, its output and one line
 per checkpoint ("N<TAB>stage<TAB>detail") going to the file `log`; it answers {"returncode"} (-9: killed) on
 stdout. Forking from a process that already imported everything saves the ~2-4 s of imports of every load, which
-is what lets one test kill a load at a dozen and more points within its time budget.
+is what lets one test kill a load at a dozen and more points within its time budget. The loads it runs find every
+text in their data folder's enrichment cache (test_killed_load.py puts it there), so no child builds the sentiment
+scorers (lexicons, lemmas and stems of every word: seconds per language); building them here, before forking, cost
+that time for nothing.
 """
 
 from __future__ import annotations
@@ -34,12 +37,7 @@ import cli.main
 import etl.load  # noqa: F401 (imported before forking, so that the children do not each import it)
 import insight.stage  # noqa: F401 (same: scikit-learn, the slowest import of a load)
 import warehouse.duck
-from etl.enrich import sentiment
 
-# Sentiment scorers are built on first use (lexicons, lemmas and stems of every word: seconds per language); built
-# here, before forking, every load inherits them. Pure Python, so safe to fork (not so lingua's language detector,
-# whose threads a child would not have: it is left to the children).
-PRELOADED_LANGUAGES = ["en", "pt", "fr", "de", "it", "es"]
 _state: dict[str, Any] = {"count": 0, "kill_at": None, "log_fd": None}
 
 
@@ -132,7 +130,6 @@ def _child(request: dict[str, Any]) -> None:
 
 def serve() -> None:
     """Answer each request line of stdin with the child's exit status (negative: the signal that ended it)."""
-    sentiment.score_sentiments(["ok"] * len(PRELOADED_LANGUAGES), PRELOADED_LANGUAGES)
     _install()
     for line in iter(sys.stdin.readline, ""):
         if not line.strip():

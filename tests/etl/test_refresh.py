@@ -12,6 +12,7 @@ import pytest
 
 from config.settings import load_settings
 from etl.refresh import RefreshState, read_state, start_refresh, write_state
+from tests.conftest import copy_enrichment_cache
 from tests.etl.conftest import SAMPLES, run_cli
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
@@ -34,12 +35,30 @@ def customers_loaded(reader: WarehouseReader) -> int:
     return int(reader.query("filters/in_view_counts", Filters(date_from=first, date_to=last)).iloc[0]["customers"])
 
 
-@pytest.fixture()
-def loaded(tmp_path, monkeypatch):
-    """A warehouse loaded from a source folder that starts as the 10-customer sample."""
-    source, data = tmp_path / "source", tmp_path / "data"
+def restore(source):
+    """The source folder as the 10-customer sample (tests change or remove it)."""
+    shutil.rmtree(source, ignore_errors=True)
     shutil.copytree(SAMPLES / "prd_raw_10", source)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """(source folder, data folder) of one load of the 10-customer sample from a folder of this module, which each
+    test copies: the load records its source's path (what a refresh reloads), so the folder is the same for all."""
+    source, data = tmp_path_factory.mktemp("refresh") / "source", tmp_path_factory.mktemp("refresh-data")
+    restore(source)
+    copy_enrichment_cache(SAMPLES / "prd_raw_10", data)  # a cold enrichment of the same texts spared
     run_cli(data, "load", "--source", str(source))
+    return source, data
+
+
+@pytest.fixture()
+def loaded(template, tmp_path, monkeypatch):
+    """A warehouse loaded from a source folder that starts as the 10-customer sample (a copy of the template's,
+    in a data folder of the test's own)."""
+    source, data = template[0], tmp_path / "data"
+    restore(source)
+    shutil.copytree(template[1], data, ignore=shutil.ignore_patterns("*.lock"))
     monkeypatch.setenv("CUSTOMER_INSIGHT_DATA_DIR", str(data))
     monkeypatch.delenv("CUSTOMER_INSIGHT_REFRESH_SOURCE", raising=False)
     monkeypatch.delenv("CUSTOMER_INSIGHT_WAREHOUSE_URL", raising=False)
@@ -61,6 +80,7 @@ def test_a_refresh_reloads_the_last_source_and_swaps_the_new_warehouse_in(loaded
     assert customers_loaded(reader) == customers_in(SAMPLES / "prd_raw_10") == 10
     for name in os.listdir(SAMPLES / "prd_raw_100"):  # the source system now exports 100 customers
         shutil.copy(SAMPLES / "prd_raw_100" / name, source / name)
+    copy_enrichment_cache(SAMPLES / "prd_raw_100", data)  # spares the refresh a cold enrichment of their texts
     state = start_refresh(settings, history(data))
     assert state.state == "running" and state.source == str(source)
     assert start_refresh(settings, history(data)).pid == state.pid  # a second click joins the running refresh

@@ -74,7 +74,9 @@ def _source_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 @pytest.fixture(scope="module", params=DATASETS)
 def pair(request, tmp_path_factory, pg_database, demo_s_source) -> Pair:
     duck_path = _load_duckdb(request.param, tmp_path_factory, demo_s_source)
-    engine = create_engine(pg_database(request.param))
+    # a name of this module's own: pg_database drops a database of the same name, and "prd100" is the session's
+    # prd100_both, which test_postgres_reader.py reads after this module
+    engine = create_engine(pg_database(f"models_{request.param}"))
     with duckdb.connect(str(duck_path), read_only=True) as con, engine.begin() as conn:
         for name in _source_tables(con):
             copy_table(conn, name, con.sql(f"select * from {name}").to_arrow_table())

@@ -11,8 +11,6 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import run_cli_on
-from tests.etl.conftest import SAMPLES
 from warehouse.cache import QueryCache
 from warehouse.filters import Filters
 from warehouse.reader import PostgresReader, WarehouseUnavailable
@@ -56,11 +54,10 @@ class CuttingRelay:
 
 
 @pytest.fixture(scope="module")
-def warehouse_url(pg_database, tmp_path_factory) -> str:
-    """The 10-customer PRD sample in a PostgreSQL database of this module's own (other modules reload theirs)."""
-    url = pg_database("relayed_reader")
-    run_cli_on(tmp_path_factory.mktemp("relayed"), url, "load", "--source", str(SAMPLES / "prd_raw_10"))
-    return url
+def warehouse_url(prd100_both) -> str:
+    """The session's PostgreSQL warehouse of the 100-customer PRD sample (tests/conftest.py), which these tests only
+    read: a load of their own would cost a PostgreSQL load (8-10 s)."""
+    return prd100_both.pg.warehouse_url
 
 
 def customers(url: str, risk: str) -> int:
@@ -87,7 +84,7 @@ def relayed(warehouse_url, tmp_path):
 def test_a_connection_cut_during_a_query_is_retried_on_a_new_one(relayed, caplog):
     relay, reader, _url = relayed
     everyone = reader.query("segmentation/persona_distribution", Filters())
-    assert int(everyone["customers"].sum()) == 10  # the PRD sample's customers, through the relay
+    assert int(everyone["customers"].sum()) == 100  # the PRD sample's customers, through the relay
     relay.cuts = 1
     low = reader.query("segmentation/persona_distribution", Filters(churn_risks=("Low",)))
     assert relay.cut == 1  # the first attempt was cut mid-query ...
