@@ -15,6 +15,7 @@ from appstate import audit, open_store
 from appstate.users import create_user, get_user, list_users
 from config.settings import load_settings
 from dashapp.app import create_app
+from tests.dashapp.conftest import load_sample_copy
 from tests.dashapp.test_auth import (
     PASSWORD,
     T0,
@@ -29,7 +30,6 @@ from tests.dashapp.test_auth import (
     token,
 )
 from tests.dashapp.test_scope_app import sample_with_csm_owners
-from tests.etl.conftest import run_cli
 from warehouse.scope import require_scope
 
 THROTTLE = 4  # failed sign-ins per address in 10 minutes (the default is 20: the same code, fewer slow hashes)
@@ -38,7 +38,7 @@ THROTTLE = 4  # failed sign-ins per address in 10 minutes (the default is 20: th
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
     data = tmp_path_factory.mktemp("admin-users")
-    run_cli(data, "load", "--source", str(sample_with_csm_owners(tmp_path_factory)))
+    load_sample_copy(tmp_path_factory, sample_with_csm_owners(tmp_path_factory), data)
     return data
 
 

@@ -20,7 +20,8 @@ from config.settings import load_settings
 from dashapp.app import create_app
 from dashapp.auth import AuthSetupError
 from dashapp.auth.session import forget
-from tests.etl.conftest import SAMPLES, run_cli
+from tests.dashapp.conftest import load_sample_copy, prd10_source
+from tests.etl.conftest import SAMPLES
 
 PASSWORD = "correct horse battery"
 T0 = datetime(2025, 4, 1, 8, 0, tzinfo=UTC)
@@ -37,9 +38,8 @@ class Clock:
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
     data = tmp_path_factory.mktemp("auth")
-    source = tmp_path_factory.mktemp("auth-source")
-    shutil.copytree(SAMPLES / "prd_raw_10", source, dirs_exist_ok=True)
-    run_cli(data, "load", "--source", str(source))
+    source = prd10_source(tmp_path_factory)
+    load_sample_copy(tmp_path_factory, source, data)  # the same load for every module of this fixture: made once
     shutil.rmtree(source)  # "Refresh data" finds the last load's source gone: it fails at once, loads nothing
     return data
 

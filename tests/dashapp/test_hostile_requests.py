@@ -19,9 +19,10 @@ from appstate import open_store
 from appstate.users import create_user
 from dashapp import callback_shapes as shapes
 from dashapp.app import create_app
+from tests.dashapp.conftest import load_sample_copy
 from tests.dashapp.test_auth import PASSWORD, settings_for, signed_in
 from tests.dashapp.test_scope_app import ALICE, sample_with_csm_owners
-from tests.etl.conftest import SAMPLES, run_cli
+from tests.etl.conftest import SAMPLES
 from warehouse.scope import ALL, require_scope, scoped
 
 SEED = 20261121
@@ -43,7 +44,7 @@ WRONG = [None, True, -1, 1e308, "x" * 30_000, ["x"] * 5_000, {"a": 1}, [{"a": [1
 @pytest.fixture(scope="module")
 def cara(tmp_path_factory):
     data = tmp_path_factory.mktemp("hostile")
-    run_cli(data, "load", "--source", str(sample_with_csm_owners(tmp_path_factory)))
+    load_sample_copy(tmp_path_factory, sample_with_csm_owners(tmp_path_factory), data)
     create_user(open_store(settings_for(data)), "cara", PASSWORD, role="analyst", csm_scope="Alice")
     app = create_app(settings_for(data))
     browser = signed_in(app, "cara")

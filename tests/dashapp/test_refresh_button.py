@@ -6,9 +6,25 @@ import json
 import os
 import shutil
 
+import pytest
+
+from config.settings import load_settings
 from dashapp.app import create_app
+from tests.dashapp.conftest import load_sample_copy, prd10_source
 from tests.etl.conftest import SAMPLES
-from tests.etl.test_refresh import loaded, wait_for  # noqa: F401  (loaded is a fixture)
+from tests.etl.test_refresh import wait_for
+
+
+@pytest.fixture()
+def loaded(tmp_path_factory, tmp_path, monkeypatch):
+    """A warehouse loaded from a source folder that starts as the 10-customer sample (tests/etl/test_refresh.py's
+    fixture, with the source folder and load of tests/dashapp/conftest.py: a load made once and copied)."""
+    source, data = prd10_source(tmp_path_factory), tmp_path / "data"
+    load_sample_copy(tmp_path_factory, source, data)
+    monkeypatch.setenv("CUSTOMER_INSIGHT_DATA_DIR", str(data))
+    monkeypatch.delenv("CUSTOMER_INSIGHT_REFRESH_SOURCE", raising=False)
+    monkeypatch.delenv("CUSTOMER_INSIGHT_WAREHOUSE_URL", raising=False)
+    return source, data, load_settings()
 
 
 def press(app, clicks: int | None, page_version: str) -> dict:
@@ -27,7 +43,7 @@ def press(app, clicks: int | None, page_version: str) -> dict:
     return json.loads(response.data)["response"]
 
 
-def test_the_button_starts_a_refresh_and_the_page_is_offered_the_new_data(loaded):  # noqa: F811
+def test_the_button_starts_a_refresh_and_the_page_is_offered_the_new_data(loaded):
     source, _data, settings = loaded
     for name in os.listdir(SAMPLES / "prd_raw_100"):
         shutil.copy(SAMPLES / "prd_raw_100" / name, source / name)

@@ -27,6 +27,7 @@ from appstate.users import create_user, set_disabled, set_role, set_scope
 from dashapp.app import create_app
 from reports.alerts import check_alert
 from reports.schedule import run_schedule
+from tests.dashapp.conftest import load_sample_copy
 from tests.dashapp.test_auth import (
     PASSWORD,
     SCHEDULES,
@@ -38,7 +39,7 @@ from tests.dashapp.test_auth import (
     signed_in,
     value,
 )
-from tests.etl.conftest import SAMPLES, run_cli
+from tests.etl.conftest import SAMPLES
 from tests.reports.mailbox import body_of, mail_settings, smtp_server, texts
 from warehouse.reader import WarehouseReader
 from warehouse.scope import require_scope
@@ -49,7 +50,7 @@ BOB = {f"CUST-{i:03d}" for i in range(6, 11)}
 
 def sample_with_csm_owners(tmp_path_factory) -> Path:
     """The 10-customer PRD sample with its customers given a csm_owner: ALICE's to "Alice", the others to "Bob" (the
-    sample has no csm_owner). One folder for the session (read only), so that its loads are one (run_cli_on)."""
+    sample has no csm_owner). One folder for the session (read only), so that its loads are one (load_sample_copy)."""
     folder = tmp_path_factory.getbasetemp() / "sample-with-csm-owners"
     if folder.exists():
         return folder
@@ -64,7 +65,7 @@ def sample_with_csm_owners(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
     data = tmp_path_factory.mktemp("scope-app")
-    run_cli(data, "load", "--source", str(sample_with_csm_owners(tmp_path_factory)))
+    load_sample_copy(tmp_path_factory, sample_with_csm_owners(tmp_path_factory), data)
     return data
 
 

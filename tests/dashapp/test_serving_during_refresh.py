@@ -24,8 +24,9 @@ import pytest
 
 from config.settings import load_settings
 from etl.refresh import STATUS_FILE, RefreshState, read_state
+from tests.dashapp.conftest import load_sample_copy, prd10_source
 from tests.e2e.conftest import running_server
-from tests.etl.conftest import SAMPLES, run_cli
+from tests.etl.conftest import SAMPLES
 
 SMALL, BIG = SAMPLES / "prd_raw_10", SAMPLES / "prd_raw_100"
 REFRESH = "..refresh-status.children...refresh-poll.interval...refresh-show.className...refresh-start.disabled.."
@@ -47,9 +48,8 @@ class Served:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     root = tmp_path_factory.mktemp("serving")
-    source, data = root / "source", root / "data"
-    shutil.copytree(SMALL, source)
-    run_cli(data, "load", "--source", str(source))
+    source, data = prd10_source(tmp_path_factory), root / "data"  # SMALL, in a folder whose load is made once
+    load_sample_copy(tmp_path_factory, source, data)
     # the refresh reloads the source of the last load: `source`
     with running_server(data, workers=1, log=root / "server.log", CUSTOMER_INSIGHT_SCHEDULER="off",
                         CUSTOMER_INSIGHT_REFRESH_SOURCE=None) as (url, _pid):

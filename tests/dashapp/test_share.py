@@ -17,6 +17,7 @@ from appstate.permalinks import get_permalink
 from config.settings import load_settings
 from dashapp.app import create_app
 from tests.etl.conftest import SAMPLES, run_cli
+from tests.reports.conftest import cli_here
 
 VIEW = "?tab=support&risk=High&lang=fr&range=90d"
 
@@ -87,13 +88,14 @@ def test_an_unknown_or_malformed_code_is_a_404_page(app, code):
 def test_the_report_command_accepts_a_permalink(app, data_dir, tmp_path):
     code = share(app, VIEW)["share-short"].rsplit("/", 1)[1]
     out = tmp_path / "shared.pdf"
-    result = run_cli(data_dir, "report", "--url", f"http://anywhere/s/{code}", "--out", str(out))
+    # the command in this process (cli_here): what it makes of a permalink, not its process (tests/reports/test_pdf.py)
+    result = cli_here(data_dir, "report", "--url", f"http://anywhere/s/{code}", "--out", str(out), check=True)
     assert result.stdout.startswith("support report")
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     # the data ends on 30 Mar 2025 (the sample): the last 90 days start on 31 Dec 2024
     assert "Churn risk: High" in text and "Review language: French" in text and "31 Dec 2024 – 30 Mar 2025" in text
-    bad = run_cli(data_dir, "report", "--url", "http://anywhere/s/zzzzzzzzz", "--out", str(out), check=False)
-    assert bad.returncode == 2 and "unknown permalink 'zzzzzzzzz'" in bad.stderr
+    bad = cli_here(data_dir, "report", "--url", "http://anywhere/s/zzzzzzzzz", "--out", str(out))
+    assert bad.exit_code == 2 and "unknown permalink 'zzzzzzzzz'" in bad.stderr
 
 
 SECRET = "blue-harbour-42"
@@ -216,6 +218,6 @@ def test_five_wrong_passwords_lock_the_link_for_15_minutes_and_the_plain_link_st
 def test_the_report_command_refuses_a_protected_permalink(app, data_dir, tmp_path):
     code = code_of(protect(app, PROTECTED_VIEW, SECRET)["share-protected"])
     out = tmp_path / "shared.pdf"
-    refused = run_cli(data_dir, "report", "--url", f"http://anywhere/s/{code}", "--out", str(out), check=False)
-    assert refused.returncode == 2 and not out.exists()
+    refused = cli_here(data_dir, "report", "--url", f"http://anywhere/s/{code}", "--out", str(out))
+    assert refused.exit_code == 2 and not out.exists()
     assert f"error: permalink '{code}' is protected by a password: open it in the dashboard" in refused.stderr

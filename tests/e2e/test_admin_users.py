@@ -8,10 +8,10 @@ import pytest
 
 from appstate import open_store
 from appstate.users import create_user
+from tests.dashapp.conftest import load_sample_copy
 from tests.dashapp.test_scope_app import sample_with_csm_owners
 from tests.e2e.conftest import browse, start_server
 from tests.e2e.test_signin import SHOTS
-from tests.etl.conftest import run_cli
 
 PASSWORD = "correct horse battery"
 
@@ -20,7 +20,7 @@ PASSWORD = "correct horse battery"
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("e2e-admin-users")
     # CUST-001..005 are Alice's, the others Bob's
-    run_cli(data, "load", "--source", str(sample_with_csm_owners(tmp_path_factory)))
+    load_sample_copy(tmp_path_factory, sample_with_csm_owners(tmp_path_factory), data)
     store = open_store(f"sqlite:///{data / 'app.db'}")
     create_user(store, "ada", PASSWORD, role="admin", display_name="Ada Lovelace")
     create_user(store, "vic", PASSWORD, role="viewer", display_name="Vic Ray")

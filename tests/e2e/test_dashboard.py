@@ -10,17 +10,14 @@ from pathlib import Path
 import pytest
 
 from dashapp.tabs import TAB_MODULES
-from tests.e2e.conftest import browse, start_server
-from tests.etl.conftest import SAMPLES, run_cli
+from tests.e2e.conftest import browse, settled
 
 SHOTS = Path("/tmp/customer-insight-screens")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("e2e-dashboard")
-    run_cli(data, "load", "--source", str(SAMPLES / "prd_raw_100"))
-    yield from start_server(data)
+def server(prd100_server):
+    return prd100_server  # tests/e2e/conftest.py: the PRD sample's server, shared with the other module that reads it
 
 
 def open_page(browser, url: str):
@@ -158,7 +155,7 @@ def test_clear_reset_and_saved_views(server, browser):
 def test_each_tab_renders_from_its_link(server, browser, tab, ready):
     context, page, errors = browse(browser, server + f"?tab={tab}&segment=High+Value")
     page.wait_for_selector(ready, timeout=20_000)
-    page.wait_for_timeout(1500)  # let the other cards finish
+    settled(page)  # the other cards finish
     assert page.locator(".tab-content .alert-danger").count() == 0
     assert page.locator("#tabs .nav-link.active").inner_text().lower() == tab
     SHOTS.mkdir(exist_ok=True)

@@ -11,18 +11,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.e2e.conftest import browse, start_server
-from tests.etl.conftest import SAMPLES, run_cli
+from tests.e2e.conftest import browse
 
 SHOTS = Path("/tmp/customer-insight-screens")
 VIEW = "?tab=support&risk=High"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("e2e-reports")
-    run_cli(data, "load", "--source", str(SAMPLES / "prd_raw_100"))
-    yield from start_server(data)
+def server(prd100_server):
+    return prd100_server  # tests/e2e/conftest.py: the PRD sample's server, shared with the other module that reads it
 
 
 def open_support(browser, url: str):

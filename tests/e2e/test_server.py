@@ -4,12 +4,15 @@ its script requests in parallel at workers that have served nothing yet; every o
 from __future__ import annotations
 
 import re
+import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 
-from tests.e2e.conftest import start_server
+from tests.e2e.conftest import running_server
 from tests.etl.conftest import SAMPLES, run_cli
 
 
@@ -30,15 +33,28 @@ def status(url: str) -> int:
 
 
 def test_parallel_first_requests_to_fresh_workers_all_succeed(data_dir):
-    for _attempt in range(3):  # fresh servers: the race is on each worker's first requests
-        server = start_server(data_dir, workers=2)
-        url = next(server)
-        try:
+    with fresh_servers(data_dir, count=3) as urls:  # fresh servers: the race is on each worker's first requests
+        for url in urls:
             page = urllib.request.urlopen(url, timeout=30).read().decode()
-            scripts = [url.rstrip("/") + src for src in re.findall(r'src="(/_dash-component-suites/[^"]+)"', page)]
+            scripts = [url + src for src in re.findall(r'src="(/_dash-component-suites/[^"]+)"', page)]
             assert len(scripts) >= 5
             with ThreadPoolExecutor(max_workers=8) as pool:
                 codes = list(pool.map(status, scripts * 2))
             assert codes == [200] * len(codes), dict(zip(scripts * 2, codes, strict=True))
+
+
+@contextmanager
+def fresh_servers(data_dir, count: int) -> Iterator[list[str]]:
+    """The URLs of `count` new servers (2 workers each) on data_dir while the block runs. They start together and
+    stop together: one after the other, their start-ups and shutdowns (3-4 s each, mostly waiting for a child
+    process) made this test take 20 s."""
+    servers = [running_server(data_dir, workers=2, log=data_dir / f"server-{n}.log", CUSTOMER_INSIGHT_SCHEDULER="off")
+               for n in range(count)]
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        starts = [pool.submit(server.__enter__) for server in servers]
+        try:
+            yield [start.result()[0] for start in starts]
         finally:
-            server.close()
+            started = [server for server, start in zip(servers, starts, strict=True) if start.exception() is None]
+            for stop in [pool.submit(server.__exit__, None, None, None) for server in started]:
+                stop.result()

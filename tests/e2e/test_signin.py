@@ -14,9 +14,9 @@ import pytest
 
 from appstate import open_store
 from appstate.users import create_user
+from tests.dashapp.conftest import load_sample_copy
 from tests.dashapp.test_scope_app import ALICE, sample_with_csm_owners
-from tests.e2e.conftest import browse, start_server
-from tests.etl.conftest import run_cli
+from tests.e2e.conftest import browse, settled, start_server
 
 SHOTS = Path("/tmp/customer-insight-screens")
 PASSWORD = "correct horse battery"
@@ -26,7 +26,7 @@ PASSWORD = "correct horse battery"
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("e2e-signin")
     # the sample with a CSM per account: CUST-001..005 are Alice's, the others Bob's (for the scoped user below)
-    run_cli(data, "load", "--source", str(sample_with_csm_owners(tmp_path_factory)))
+    load_sample_copy(tmp_path_factory, sample_with_csm_owners(tmp_path_factory), data)
     store = open_store(f"sqlite:///{data / 'app.db'}")
     create_user(store, "ann", PASSWORD, role="analyst", display_name="Ann Lee")
     create_user(store, "vic", PASSWORD, role="viewer", display_name="Vic Ray")
@@ -132,7 +132,7 @@ def test_a_csm_sees_only_their_accounts(server, browser):
     assert page.locator("#in-view-counts").inner_text().startswith("5 customers")  # Alice's five of the ten
     page.goto(server + "?tab=customer&customer=CUST-007")  # Bob's account, by its URL
     page.wait_for_selector("#customer-notice", state="attached", timeout=20_000)
-    page.wait_for_timeout(2000)  # the customer callbacks answer
+    settled(page)  # the customer callbacks answer
     page.screenshot(path=str(SHOTS / "signed-in-csm-other-account.png"))
     assert "CUST-007" not in page.locator("#customer-signals-body").inner_text()
     assert "Unknown customer 'CUST-007' ignored." in page.locator("#tab-content, body").first.inner_text()

@@ -5,12 +5,10 @@ filter that changes them, also when it comes from the URL."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
 from dashapp.tabs import usage as tab
-from etl.demo.generator import generate
 from tests.e2e.conftest import browse, start_server
 from tests.e2e.test_dashboard import SHOTS, figure_data, pick
 from tests.etl.conftest import run_cli
@@ -23,18 +21,12 @@ CHARTS = ("usage-last-activity", "usage-most-active", "usage-feature-volume", "u
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory):
-    demo = tmp_path_factory.mktemp("usage-demo")
-    generate("S", demo / "generated")
-    # Only what the Usage tab reads: teams, users and usage, plus interactions (the date range's bounds come from
-    # the records). Reviews, tickets and orders would double the load's time (their texts are enriched) for nothing.
-    source = demo / "source"
-    source.mkdir()
-    for entity in ("customers", "interactions", "users", "usage_events"):
-        for path in (demo / "generated").glob(f"{entity}.*"):
-            shutil.copy(path, source / path.name)
-    data = demo / "data"
-    run_cli(data, "load", "--source", str(source))
+def data_dir(tmp_path_factory, demo_s_source):
+    # The whole demo set of the session (tests/conftest.py), not only the entities the Usage tab reads: tests/warehouse
+    # loads the same folder into an empty DuckDB folder too, so the suite runs this load once and copies it
+    # (run_cli_on), where a load of a part of it was a load of its own (some 10 s).
+    data = tmp_path_factory.mktemp("usage-demo")
+    run_cli(data, "load", "--source", str(demo_s_source))
     return data
 
 

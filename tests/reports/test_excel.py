@@ -14,6 +14,7 @@ import xlsxwriter
 from reports.content import build_tab_data
 from reports.excel import SheetNames, write_frame
 from tests.etl.conftest import run_cli
+from tests.reports.conftest import cli_here
 from warehouse.filters import Filters
 
 URL = "http://host:8050/?tab=overview&risk=High"
@@ -125,15 +126,16 @@ def test_sheet_names_are_excel_safe_and_unique():
 
 
 def test_the_csv_of_a_card_is_its_query_result(data_dir, reader, filters, tmp_path):
-    out = tmp_path / "churn.csv"
-    run_cli(data_dir, "report", "--url", URL, "--out", str(out), "--card", "overview-churn")
+    out = tmp_path / "churn.csv"  # the command in this process (cli_here); the installed one: overview_xlsx above
+    cli_here(data_dir, "report", "--url", URL, "--out", str(out), "--card", "overview-churn", check=True)
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     got = pd.read_csv(out, encoding="utf-8-sig")
     want = reader.query("overview/customers_by_churn_risk", filters)
     pd.testing.assert_frame_equal(got, want.reset_index(drop=True), check_dtype=False)
     previous = tmp_path / "kpis.csv"
-    run_cli(data_dir, "report", "--url", URL, "--out", str(previous), "--format", "csv", "--card", "kpis:2")
+    cli_here(data_dir, "report", "--url", URL, "--out", str(previous), "--format", "csv", "--card", "kpis:2",
+             check=True)
     want = reader.query("overview/kpis", filters.previous_period(*reader.date_bounds()))
     pd.testing.assert_frame_equal(pd.read_csv(previous, encoding="utf-8-sig"), want.reset_index(drop=True),
                                   check_dtype=False)
@@ -141,11 +143,11 @@ def test_the_csv_of_a_card_is_its_query_result(data_dir, reader, filters, tmp_pa
 
 def test_an_unknown_card_exits_2(data_dir, tmp_path):
     out = tmp_path / "x.csv"
-    result = run_cli(data_dir, "report", "--url", URL, "--out", str(out), "--card", "nosuch", check=False)
-    assert result.returncode == 2 and "unknown card 'nosuch'" in result.stderr and "overview-churn" in result.stderr
+    result = cli_here(data_dir, "report", "--url", URL, "--out", str(out), "--card", "nosuch")
+    assert result.exit_code == 2 and "unknown card 'nosuch'" in result.stderr and "overview-churn" in result.stderr
     assert not out.exists()
-    result = run_cli(data_dir, "report", "--url", URL, "--out", str(out), check=False)
-    assert result.returncode == 2 and "--card" in result.stderr
+    result = cli_here(data_dir, "report", "--url", URL, "--out", str(out))
+    assert result.exit_code == 2 and "--card" in result.stderr
 
 
 def test_every_covered_tab_exports_its_cards_data(reader, filters):

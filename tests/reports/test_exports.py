@@ -21,22 +21,20 @@ import csv
 import io
 import json
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import openpyxl
 import pandas as pd
 import pytest
 import sqlglot
-from click.testing import CliRunner, Result
 
 from cli.export import DATASET_NAMES
-from cli.main import main
 from dashapp.tabs import product, support
 from reports.content import build_tab_data
 from reports.excel import MAX_ROWS, workbook_bytes
 from reports.exports import DATASETS, ExportError, raw_csv, raw_export, raw_workbook, use_full_tables
 from tests.etl.conftest import SAMPLES, run_cli
+from tests.reports.conftest import cli_here
 from tests.warehouse.builder import build_warehouse, customer
 from warehouse.filters import Filters
 from warehouse.queries import to_duckdb_parameters
@@ -184,8 +182,9 @@ def test_the_review_export_has_every_review_and_starts_with_the_tables_first_pag
 
 
 def test_the_support_workbook_holds_every_filtered_ticket(data_dir, tmp_path):
-    out = tmp_path / "support.xlsx"
-    run_cli(data_dir, "report", "--url", "http://h/?tab=support&from=2024-11-01&to=2025-02-28", "--out", str(out))
+    out = tmp_path / "support.xlsx"  # the report command, in this process (cli_here): its file, not its process
+    cli_here(data_dir, "report", "--url", "http://h/?tab=support&from=2024-11-01&to=2025-02-28", "--out", str(out),
+             check=True)
     book = openpyxl.load_workbook(out, read_only=True)
     about = [list(r) for r in book["About"].iter_rows(values_only=True)]
     listed = next(r for r in about if r[2] == "support-tickets")
@@ -196,8 +195,8 @@ def test_the_support_workbook_holds_every_filtered_ticket(data_dir, tmp_path):
     rows = list(book[listed[0]].iter_rows(values_only=True))
     assert rows[0][:2] == ("ticket_id", "ticket_date") and sorted(r[0] for r in rows[1:]) == want
     csv_out = tmp_path / "tickets.csv"
-    run_cli(data_dir, "report", "--url", "http://h/?tab=support&from=2024-11-01&to=2025-02-28", "--out",
-            str(csv_out), "--card", "support-tickets")
+    cli_here(data_dir, "report", "--url", "http://h/?tab=support&from=2024-11-01&to=2025-02-28", "--out",
+             str(csv_out), "--card", "support-tickets", check=True)
     assert sorted(pd.read_csv(csv_out, encoding="utf-8-sig")["ticket_id"]) == want
 
 
@@ -325,12 +324,6 @@ def test_cli_export_writes_csv_and_excel_and_exits_2_on_bad_input(data_dir, tmp_
     assert result.exit_code == 2 and ".csv or .xlsx" in result.stderr
     result = cli_here(tmp_path / "empty", "export", "--dataset", "tickets", "--out", str(out))
     assert result.exit_code == 2 and "no warehouse" in result.stderr
-
-
-def cli_here(data_dir: Path, *args: str) -> Result:
-    """`customer-insight ARGS` run in this process by click's test runner, on the warehouse in data_dir."""
-    env = {"CUSTOMER_INSIGHT_DATA_DIR": str(data_dir), "COLUMNS": "200", "CUSTOMER_INSIGHT_WAREHOUSE_URL": None}
-    return CliRunner().invoke(main, list(args), env=env)
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in (SQL_DIR / "queries" / "exports").glob("*.sql")))

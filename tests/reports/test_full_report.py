@@ -11,6 +11,7 @@ import pytest
 from dashapp.state import TABS
 from reports.svg import merge_points, translate
 from tests.etl.conftest import run_cli
+from tests.reports.conftest import cli_here
 
 
 def page_text(path, page: int | None = None) -> str:
@@ -21,8 +22,11 @@ def page_text(path, page: int | None = None) -> str:
 
 @pytest.fixture(scope="module")
 def full_pdf(data_dir, tmp_path_factory):
+    # the command in this process (cli_here): its browser and layout workers are the ones earlier reports started;
+    # the installed command runs in test_without_chromium_the_report_says_what_to_install below
     out = tmp_path_factory.mktemp("full") / "full.pdf"
-    run_cli(data_dir, "report", "--kind", "full", "--url", "?tab=support&risk=High&risk=Medium", "--out", str(out))
+    cli_here(data_dir, "report", "--kind", "full", "--url", "?tab=support&risk=High&risk=Medium", "--out", str(out),
+             check=True)
     return out
 
 

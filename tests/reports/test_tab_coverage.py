@@ -17,7 +17,8 @@ from reports.excel import excel_from_search
 from reports.html import to_html
 from reports.kinds import pdf_from_search
 from reports.view import ReportError, view_from_search
-from tests.etl.conftest import SAMPLES, run_cli
+from tests.etl.conftest import SAMPLES
+from tests.reports.conftest import cli_here
 from warehouse.filters import Filters
 
 NEW_TABS = ["segmentation", "usage", "retention", "glossary", "customer"]
@@ -140,9 +141,9 @@ def test_the_account_reports_data_export_holds_every_record(reader, filters):
 
 
 def test_without_a_customer_the_account_report_exits_2_with_the_reason(data_dir, tmp_path):
-    out = tmp_path / "account.pdf"
-    result = run_cli(data_dir, "report", "--url", "http://x/?tab=customer&range=30d", "--out", str(out), check=False)
-    assert result.returncode == 2 and NO_CUSTOMER in result.stderr, result.stderr
+    out = tmp_path / "account.pdf"  # the command in this process (cli_here); its process exits 2 in test_pdf.py
+    result = cli_here(data_dir, "report", "--url", "http://x/?tab=customer&range=30d", "--out", str(out))
+    assert result.exit_code == 2 and NO_CUSTOMER in result.stderr, result.stderr
     assert not out.exists()
 
 
