@@ -13,7 +13,8 @@ import pytest
 from config.settings import load_settings
 from etl.refresh import RefreshState, read_state, start_refresh, write_state
 from tests.conftest import copy_enrichment_cache
-from tests.etl.conftest import SAMPLES, run_cli
+from tests.dashapp.conftest import load_sample_copy, prd10_source
+from tests.etl.conftest import SAMPLES
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
 
@@ -35,30 +36,13 @@ def customers_loaded(reader: WarehouseReader) -> int:
     return int(reader.query("filters/in_view_counts", Filters(date_from=first, date_to=last)).iloc[0]["customers"])
 
 
-def restore(source):
-    """The source folder as the 10-customer sample (tests change or remove it)."""
-    shutil.rmtree(source, ignore_errors=True)
-    shutil.copytree(SAMPLES / "prd_raw_10", source)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    """(source folder, data folder) of one load of the 10-customer sample from a folder of this module, which each
-    test copies: the load records its source's path (what a refresh reloads), so the folder is the same for all."""
-    source, data = tmp_path_factory.mktemp("refresh") / "source", tmp_path_factory.mktemp("refresh-data")
-    restore(source)
-    copy_enrichment_cache(SAMPLES / "prd_raw_10", data)  # a cold enrichment of the same texts spared
-    run_cli(data, "load", "--source", str(source))
-    return source, data
-
-
 @pytest.fixture()
-def loaded(template, tmp_path, monkeypatch):
-    """A warehouse loaded from a source folder that starts as the 10-customer sample (a copy of the template's,
-    in a data folder of the test's own)."""
-    source, data = template[0], tmp_path / "data"
-    restore(source)
-    shutil.copytree(template[1], data, ignore=shutil.ignore_patterns("*.lock"))
+def loaded(tmp_path_factory, tmp_path, monkeypatch):
+    """A warehouse loaded from a source folder that starts as the 10-customer sample, in a data folder of the test's
+    own (tests/dashapp/conftest.py: the sample at one fixed path, whose load is made once and copied; the load
+    records that path, which a refresh reloads)."""
+    source, data = prd10_source(tmp_path_factory), tmp_path / "data"
+    load_sample_copy(tmp_path_factory, source, data)
     monkeypatch.setenv("CUSTOMER_INSIGHT_DATA_DIR", str(data))
     monkeypatch.delenv("CUSTOMER_INSIGHT_REFRESH_SOURCE", raising=False)
     monkeypatch.delenv("CUSTOMER_INSIGHT_WAREHOUSE_URL", raising=False)
