@@ -16,7 +16,7 @@ import urllib.request
 from collections.abc import Iterator
 from typing import IO, Any
 
-from config.settings import DATA_DIR_ENV, SCHEDULER_ENV, WAREHOUSE_URL_ENV, Settings
+from config.settings import DATA_DIR_ENV, REPORTS_READY_ENV, SCHEDULER_ENV, WAREHOUSE_URL_ENV, Settings
 
 READY_TIMEOUT_S = 120.0
 
@@ -31,9 +31,11 @@ def free_port() -> int:
 def serving(settings: Settings, workers: int = 2) -> Iterator[tuple[str, int]]:
     """The dashboard served from settings' warehouse: yields (base URL, server pid)."""
     port = free_port()
-    # no scheduler: the bench's data folder has no schedules, and its child processes would count as the server's
+    # no scheduler: the bench's data folder has no schedules, and its child processes would count as the server's;
+    # reports not made ready: the load test makes none, and their start (~7 CPU-s a worker) would run into its
+    # first seconds
     env = {**os.environ, DATA_DIR_ENV: str(settings.data_dir), WAREHOUSE_URL_ENV: settings.warehouse_url,
-           SCHEDULER_ENV: "off"}
+           SCHEDULER_ENV: "off", REPORTS_READY_ENV: "off"}
     command = [sys.executable, "-c", "from cli.main import main; main()", "serve", "--host", "127.0.0.1",
                "--port", str(port), "--workers", str(workers)]
     url = f"http://127.0.0.1:{port}"

@@ -31,6 +31,7 @@ SMTP_PASSWORD_ENV = "CUSTOMER_INSIGHT_SMTP_PASSWORD"
 SMTP_FROM_ENV = "CUSTOMER_INSIGHT_SMTP_FROM"
 SMTP_STARTTLS_ENV = "CUSTOMER_INSIGHT_SMTP_STARTTLS"
 SCHEDULER_ENV = "CUSTOMER_INSIGHT_SCHEDULER"
+REPORTS_READY_ENV = "CUSTOMER_INSIGHT_REPORTS_READY"
 AUTH_ENV = "CUSTOMER_INSIGHT_AUTH"
 SECRET_KEY_ENV = "CUSTOMER_INSIGHT_SECRET_KEY"
 LOCKOUT_ATTEMPTS_ENV = "CUSTOMER_INSIGHT_LOCKOUT_ATTEMPTS"
@@ -59,6 +60,7 @@ class Settings:
     smtp_from: str | None = None
     smtp_starttls: bool = True
     scheduler: bool = True                  # the server runs due schedules and alerts itself
+    reports_ready: bool = True              # server workers start the reports' browser and workers ahead
     auth: bool = False                      # sign-in and roles; off: everyone is the local admin "local"
     secret_key: str | None = field(default=None, repr=False)  # None: <data_dir>/secret_key, made once
     lockout_attempts: int = 5               # consecutive wrong passwords that lock an account ...
@@ -123,6 +125,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         smtp_from=env.get(SMTP_FROM_ENV) or None,
         smtp_starttls=_flag(env, SMTP_STARTTLS_ENV, default=True),
         scheduler=_flag(env, SCHEDULER_ENV, default=True),
+        reports_ready=_flag(env, REPORTS_READY_ENV, default=True),
         auth=_flag(env, AUTH_ENV, default=False),
         secret_key=env.get(SECRET_KEY_ENV) or None,
         lockout_attempts=int(_number(env, LOCKOUT_ATTEMPTS_ENV, 5, whole=True)),

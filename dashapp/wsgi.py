@@ -39,6 +39,21 @@ def warm_worker(worker: object) -> None:
     from dashapp.auth.gate import WARMUP_ENVIRON_KEY
 
     worker.wsgi.test_client().get("/", environ_overrides={WARMUP_ENVIRON_KEY: True})  # type: ignore[attr-defined]
+    prepare_reports(worker.wsgi)  # type: ignore[attr-defined]
+
+
+def prepare_reports(server: Flask) -> threading.Thread | None:
+    """Make the reports ready in the background (reports/ready.py) unless CUSTOMER_INSIGHT_REPORTS_READY=off: the
+    worker serves the dashboard meanwhile, and a report asked for in those seconds shares what is being started."""
+    from config.settings import load_settings
+    from reports.ready import prepare
+
+    if not load_settings().reports_ready:
+        return None
+    thread = threading.Thread(target=prepare, args=(server.config["WAREHOUSE_READER"],), name="reports-ready",
+                              daemon=True)
+    thread.start()
+    return thread
 
 
 SCHEDULER_INTERVAL_S = 60

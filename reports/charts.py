@@ -3,8 +3,9 @@ process, every report's figures through it.
 
 Speed (measured at scale M, 2 cores): kaleido reloads its page (and plotly.js, 4 MB of JavaScript) after every
 figure: here only every RELOAD_EVERY figures (`_ReportKaleido`), 0.07 s a figure instead of 0.2-0.3 s. The browser
-is this process's, kept between reports for IDLE_SECONDS (`_SharedBrowser`: starting it costs 1.5 CPU-s), and draws
-in a thread of its own while the report's queries run. kaleido is pinned (1.5.0): `_return_kaleido_tab` is its
+is this process's, kept between reports for IDLE_SECONDS (`_SharedBrowser`: starting it and loading plotly.js costs
+~2.8 CPU-s; a server starts it ahead of the first report, reports/ready.py), and draws in a thread of its own while the
+report's queries run. kaleido is pinned (1.5.0): `_return_kaleido_tab` is its
 tab-pool hook, exercised by every PDF test."""
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ class ChartRenderer:
 
 class _SharedBrowser(KeptBetweenReports):
     """This process's Chromium for charts, shared by its reports: started by the first figure, kept while reports
-    come (starting it costs 1.5 CPU-s, a tenth of a full report's), closed IDLE_SECONDS after the last report ends
+    come (starting it costs ~2.8 CPU-s, a sixth of a full report's), closed IDLE_SECONDS after the last report ends
     and at exit. A browser that failed (did not start, crashed, a figure it could not draw) is closed and started
     again by the next report. Its one tab draws the figures one at a time, in the order they come."""
 
@@ -108,6 +109,13 @@ class _SharedBrowser(KeptBetweenReports):
 
     def _holding(self) -> bool:
         return self._loop is not None
+
+    def _start_ready(self) -> concurrent.futures.Future:
+        # one small figure: the browser started and kaleido's page loaded with plotly.js (~2.8 CPU-s) before the
+        # first report's figures come; if it fails here, the first report starts the browser again (begin_report)
+        drawn = self.submit(_READY_FIGURE)
+        drawn.add_done_callback(_log_failure)
+        return drawn
 
     def _idle_seconds(self) -> float:
         return IDLE_SECONDS
@@ -211,8 +219,20 @@ class _SharedBrowser(KeptBetweenReports):
                 await renderer.close()
 
 
+_READY_FIGURE = go.Figure(go.Bar(x=["ready"], y=[1]))
 _BROWSER = _SharedBrowser()
-atexit.register(_BROWSER.close)
+atexit.register(_BROWSER.shut_down)
+
+
+def _log_failure(drawn: concurrent.futures.Future) -> None:
+    if not drawn.cancelled() and drawn.exception() is not None:
+        log.warning("the charts' browser could not be started ahead of the reports: %s", drawn.exception())
+
+
+def keep_ready() -> concurrent.futures.Future:
+    """Start this process's charts' browser now and keep it ready (reports.kept); the Future is done when it is.
+    Without Chromium: ReportError."""
+    return _BROWSER.keep_ready()
 
 
 def render_svgs(figures: list[go.Figure]) -> list[bytes]:

@@ -8,12 +8,12 @@ What a single WeasyPrint document did across sections is redone after the join, 
 - the contents' links point at named destinations (the sections' ids) that are set to each part's first page;
 - the outline (the PDF viewer's bookmarks) is rebuilt from each part's headings.
 
-The workers are `python -m reports.layout` processes, started by the first report and kept for the next ones while
-reports come (importing WeasyPrint costs each 0.5 CPU-s), that read pickled HTML on stdin and answer with the
-pickled part: plain processes rather than multiprocessing, so that nothing depends on the caller's main module (a
-cron script, the CLI, gunicorn) and nothing is forked from a process that has threads. This module imports only
-WeasyPrint (through reports/weasy.py), the standard library and reports/kept.py (standard library only), nothing of
-the dashboard."""
+The workers are `python -m reports.layout` processes, started by the first report (or ahead of it on a server:
+reports/ready.py) and kept for the next ones while reports come (importing WeasyPrint costs each 0.4 CPU-s), that
+read pickled HTML on stdin and answer with the pickled part: plain processes rather than multiprocessing, so that
+nothing depends on the caller's main module (a cron script, the CLI, gunicorn) and nothing is forked from a process
+that has threads. This module imports only WeasyPrint (through reports/weasy.py), the standard library and
+reports/kept.py (standard library only), nothing of the dashboard."""
 
 from __future__ import annotations
 
@@ -124,6 +124,10 @@ class _Workers(KeptBetweenReports):
         while len(self.processes) < LAYOUT_PROCESSES:
             self._idle.put(self._start())
 
+    def _start_ready(self) -> None:
+        with self._lock:
+            self._report_begun()
+
     def _holding(self) -> bool:
         return bool(self.processes)
 
@@ -173,7 +177,7 @@ class _Workers(KeptBetweenReports):
 
 
 _WORKERS = _Workers()
-atexit.register(_WORKERS.close)
+atexit.register(_WORKERS.shut_down)
 
 
 class LayoutPool:
@@ -195,17 +199,7 @@ class LayoutPool:
         """`fill(html, results)` puts the results of `after` into the HTML (the charts' SVGs) before layout."""
         def when_ready() -> LaidOut:
             results = [future.result() for future in after]
-            complete = fill(html, results) if fill else html
-            key = hashlib.sha256(pickle.dumps(complete)).digest()
-            if (cached := _CACHE.get(key)) is not None:
-                return cached
-            worker = _WORKERS.take()
-            try:
-                part = _ask(worker, complete)
-            finally:
-                _WORKERS.give_back(worker)
-            _CACHE.put(key, part)
-            return part
+            return _laid_out(fill(html, results) if fill else html)
         return self._waiters.submit(when_ready)
 
     def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -213,6 +207,31 @@ class LayoutPool:
             self._waiters.shutdown(wait=exc_type is None, cancel_futures=exc_type is not None)
         finally:
             _WORKERS.end_report()
+
+
+def keep_ready() -> None:
+    """Start this process's layout workers now and keep them ready (reports.kept)."""
+    _WORKERS.keep_ready()
+
+
+def lay_out_ahead(html: str) -> None:
+    """Lay out a part that reports will ask for (the full report's Glossary) into the part cache, ahead of them."""
+    with LayoutPool() as pool:
+        pool.submit(html).result()
+
+
+def _laid_out(html: str) -> LaidOut:
+    """The part from the cache, else from the next free worker."""
+    key = hashlib.sha256(pickle.dumps(html)).digest()
+    if (cached := _CACHE.get(key)) is not None:
+        return cached
+    worker = _WORKERS.take()
+    try:
+        part = _ask(worker, html)
+    finally:
+        _WORKERS.give_back(worker)
+    _CACHE.put(key, part)
+    return part
 
 
 def _ask(worker: subprocess.Popen, html: str) -> LaidOut:
@@ -311,10 +330,12 @@ def _outline(bookmarks: list[Bookmark], offset: int, below: int | None = None) -
 
 
 if __name__ == "__main__":
+    from reports.layout import lay_out as _lay_out
     from reports.layout import serve as _serve  # the module under its name: LaidOut pickles as reports.layout's
 
     os.nice(WORKER_NICENESS)
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed (a library's warning) goes to stderr, not into the answers
     sys.stdout = sys.stderr
+    _lay_out("<p>ready</p>")  # WeasyPrint imported, fonts and Pango set up before the first part comes
     _serve(sys.stdin.buffer, answers)

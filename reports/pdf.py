@@ -25,7 +25,7 @@ from dashapp.state import TABS
 from reports.charts import ChartRenderer
 from reports.content import TabReport, build_tab_report
 from reports.html import to_html
-from reports.layout import TEMPLATES, LaidOut, LayoutPool, join, outline_of
+from reports.layout import TEMPLATES, LaidOut, LayoutPool, join, lay_out_ahead, outline_of
 from reports.view import ReportError, View
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
@@ -110,22 +110,37 @@ def _pdf(title: str, reports: Callable[[], Iterable[tuple[int, TabReport]]], fil
         with ChartRenderer() as charts:
             for position, report in reports():
                 section, svgs = _section(report, charts)
-                sections[position] = section, layout.submit(
-                    _ENV.get_template("part.html").render(section=section, **page), fill=_with_charts, after=svgs)
+                sections[position] = section, layout.submit(_part_html(section), fill=_with_charts, after=svgs)
                 all_svgs += svgs
             wait(all_svgs)
         ordered = [sections[position] for position in sorted(sections)]
         return _front_and_join([section for section, _ in ordered], [part.result() for _, part in ordered], page)
 
 
-def _section(report: TabReport, charts: ChartRenderer) -> tuple[_Section, list[Future]]:
-    """A section's template data, its charts as placeholders (@@figure-<i>@@, i-th of the returned futures)."""
+def glossary_ahead(reader: WarehouseReader) -> None:
+    """Lay out the full report's Glossary appendix into the part cache (reports/layout.py) as a full report would,
+    ahead of the first one (reports/ready.py): the longest part to lay out, and the same in every full report."""
+    section, _ = _section(build_tab_report(reader, "glossary", Filters()), charts=None)
+    lay_out_ahead(_part_html(section))
+
+
+def _part_html(section: _Section) -> str:
+    """A section laid out on its own (the parts of a report with a contents page): its HTML depends on the section
+    only, so that the same section (the Glossary) is the same part, laid out once (reports/layout.py's cache)."""
+    return _ENV.get_template("part.html").render(section=section)
+
+
+def _section(report: TabReport, charts: ChartRenderer | None) -> tuple[_Section, list[Future]]:
+    """A section's template data, its charts as placeholders (@@figure-<i>@@, i-th of the returned futures);
+    `charts` None for a report that has none (the Glossary)."""
     svgs: list[Future] = []
 
     def placeholder(figure: go.Figure) -> Markup:
         if any(trace.type in THREE_D for trace in figure.data):
             return Markup('<p class="missing">A 3-D chart: turn it in the dashboard; on paper it would be a '
                           "flat picture of one angle.</p>")
+        if charts is None:
+            raise ValueError(f"{report.tab_id} has charts: it needs a ChartRenderer")
         svgs.append(charts.submit(figure))
         return Markup(f"@@figure-{len(svgs) - 1}@@")
 

@@ -42,8 +42,10 @@ def running_server(data_dir: Path, workers: int = 1, log: Path | None = None,
     variables for the server (None removes one). Its output goes to `log` (default data_dir/server.log): a pipe that
     nobody reads would block the server once full."""
     port = free_port()
+    # reports not made ready at the start unless asked (tests/e2e/test_server.py, the shared prd100 server that the
+    # report downloads use): ~7 CPU-s a worker that the other tests' servers would spend for nothing
     env = {**os.environ, "CUSTOMER_INSIGHT_DATA_DIR": str(data_dir), "CUSTOMER_INSIGHT_WAREHOUSE_URL": None,
-           **settings}
+           "CUSTOMER_INSIGHT_REPORTS_READY": "off", **settings}
     log = log or data_dir / "server.log"
     with log.open("w") as out:
         process = subprocess.Popen(
@@ -94,11 +96,11 @@ def _alive(process: psutil.Process) -> bool:
         return False
 
 
-def start_server(data_dir: Path, workers: int = 1) -> Iterator[str]:
+def start_server(data_dir: Path, workers: int = 1, **settings: str) -> Iterator[str]:
     """For a module fixture: `yield from start_server(data)` gives the server's URL ending in "/". Its scheduler
     (a `customer-insight schedule run` every minute from the master, 3 s of CPU each) is off: the browser tests
     send no scheduled reports (the server's scheduler: tests/reports/test_schedule.py)."""
-    with running_server(data_dir, workers, CUSTOMER_INSIGHT_SCHEDULER="off") as (url, _pid):
+    with running_server(data_dir, workers, CUSTOMER_INSIGHT_SCHEDULER="off", **settings) as (url, _pid):
         yield url + "/"
 
 
@@ -110,7 +112,7 @@ def prd100_server(tmp_path_factory) -> Iterator[str]:
     that wrote it; a module that changes what others would see (preferences, users) starts its own server."""
     data = tmp_path_factory.mktemp("e2e-prd100")
     run_cli_on(data, None, "load", "--source", str(SAMPLES / "prd_raw_100"))
-    yield from start_server(data)
+    yield from start_server(data, CUSTOMER_INSIGHT_REPORTS_READY="on")  # test_reports_ui downloads reports
 
 
 def settled(page, quiet_ms: int = 500, timeout: float = 60_000) -> None:

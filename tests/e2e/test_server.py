@@ -1,17 +1,22 @@
 """`customer-insight serve` under gunicorn with several threaded workers: a browser's first page load fires
-its script requests in parallel at workers that have served nothing yet; every one must succeed."""
+its script requests in parallel at workers that have served nothing yet; every one must succeed. A worker makes the
+reports ready at its start (reports/ready.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
+import psutil
 import pytest
 
+from reports.layout import LAYOUT_PROCESSES
 from tests.e2e.conftest import running_server
 from tests.etl.conftest import SAMPLES, run_cli
 
@@ -41,6 +46,29 @@ def test_parallel_first_requests_to_fresh_workers_all_succeed(data_dir):
             with ThreadPoolExecutor(max_workers=8) as pool:
                 codes = list(pool.map(status, scripts * 2))
             assert codes == [200] * len(codes), dict(zip(scripts * 2, codes, strict=True))
+
+
+def report_processes(master_pid: int) -> tuple[int, int]:
+    """(layout workers, Chromium browsers) among the server's descendants (its worker's, it has one)."""
+    layout = browsers = 0
+    for process in psutil.Process(master_pid).children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            command = process.cmdline()
+            layout += command[1:3] == ["-m", "reports.layout"]
+            browsers += "chrom" in process.name().lower() and not any(a.startswith("--type=") for a in command)
+    return layout, browsers
+
+
+def test_a_server_worker_makes_the_reports_ready_at_its_start_unless_told_not_to(data_dir):
+    with (running_server(data_dir, log=data_dir / "ready.log", CUSTOMER_INSIGHT_SCHEDULER="off",
+                         CUSTOMER_INSIGHT_REPORTS_READY="on") as (_url, ready),
+          running_server(data_dir, log=data_dir / "not-ready.log", CUSTOMER_INSIGHT_SCHEDULER="off",
+                         CUSTOMER_INSIGHT_REPORTS_READY="off") as (_other, not_ready)):
+        deadline = time.monotonic() + 60  # in the background: the server answers before it is done
+        while report_processes(ready) != (LAYOUT_PROCESSES, 1) and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert report_processes(ready) == (LAYOUT_PROCESSES, 1), (data_dir / "ready.log").read_text()
+        assert report_processes(not_ready) == (0, 0)  # started by its first report instead
 
 
 @contextmanager

@@ -217,7 +217,7 @@ def test_the_server_runs_due_jobs_from_one_scheduler_whatever_its_workers(data_d
     from appstate.alerts import add_alert
 
     port, mailbox = smtp
-    env = {**os.environ, **mail_env(data_dir, tmp_path / "app.db", port)}
+    env = {**os.environ, **mail_env(data_dir, tmp_path / "app.db", port), "CUSTOMER_INSIGHT_REPORTS_READY": "off"}
     env.pop("CUSTOMER_INSIGHT_WAREHOUSE_URL", None)
     # interactions in view "above -1": true from the first check, so the first run mails it
     add_alert(open_store(load_settings(env)), name="Any interaction", metric="interactions", operator="above",
