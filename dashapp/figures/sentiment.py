@@ -44,6 +44,9 @@ def sentiment_over_time(frame: pd.DataFrame, grain: str) -> go.Figure:
     return figure
 
 
+X_PADDING = 0.08  # of the distribution's sentiment axis, on each side
+
+
 def sentiment_distribution(frame: pd.DataFrame) -> go.Figure:
     """One histogram per source, stacked, sharing the sentiment axis; bars are the share of that source's
     records in each bin so that sources of different sizes compare (query sentiment_distribution_by_source)."""
@@ -68,7 +71,8 @@ def sentiment_distribution(frame: pd.DataFrame) -> go.Figure:
                           "%{customdata[2]:,} records (%{y:.1f} %)<extra></extra>",
         ), row=row, col=1)
         figure.update_yaxes(ticksuffix=" %", rangemode="tozero", nticks=3, row=row, col=1)
-    figure.update_xaxes(range=[-1, 1], dtick=0.5, tickformat="+.1f")
+    # a little room beyond -1..1: at the axes' corner the "-1.0" tick and the bottom "0 %" tick touched otherwise
+    figure.update_xaxes(range=[-1 - X_PADDING, 1 + X_PADDING], dtick=0.5, tickformat="+.1f")
     figure.update_xaxes(title="sentiment score", row=len(sources), col=1)
     figure.update_annotations(font={"size": 12}, x=0, xanchor="left")
     return styled(figure, height=140 + 120 * len(sources))

@@ -320,6 +320,9 @@ def test_sentiment_distribution_figure():
     assert reviews.y[3] == pytest.approx(100 / 3) and reviews.y[19] == pytest.approx(200 / 3)
     assert sum(reviews.y) == pytest.approx(100)
     assert reviews.x[0] == pytest.approx(-0.95) and reviews.x[19] == pytest.approx(0.95)
+    # the axis runs a little past -1..1 on both sides, the same for both sources (shared)
+    assert list(figure.layout.xaxis.range) == pytest.approx([-1.08, 1.08])
+    assert list(figure.layout.xaxis2.range) == pytest.approx([-1.08, 1.08])
     assert [a.text for a in figure.layout.annotations] == ["Reviews: 3 records", "Tickets: 1 record"]
     assert is_empty_state(figures.sentiment_distribution(frame.iloc[0:0]))
 
