@@ -112,9 +112,11 @@ def run_gunicorn(server: Flask, host: str, port: int, workers: int) -> None:
     # Threads serve concurrent callbacks of one worker; DuckDB reads release the GIL. Keep-alive longer than a
     # user's pause between clicks: with gunicorn's 2 s default the server closed idle connections just as the
     # browser reused them, and the load test saw 10-60 requests a minute lost and sent again.
+    # No control socket (gunicorn >= 25): its default path ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl) is one for
+    # every server of the user, so each new server took it from the one before; servers are stopped by signal.
     _Gunicorn(server, {"bind": f"{host}:{port}", "workers": workers, "threads": 4, "timeout": 120,
                        "keepalive": KEEPALIVE_S, "accesslog": None, "post_worker_init": warm_worker,
-                       "when_ready": start_scheduler}).run()
+                       "when_ready": start_scheduler, "control_socket_disable": True}).run()
 
 
 def __getattr__(name: str) -> Flask:

@@ -59,9 +59,10 @@ def report_processes(master_pid: int) -> tuple[int, int]:
     return layout, browsers
 
 
-def test_a_server_worker_makes_the_reports_ready_at_its_start_unless_told_not_to(data_dir):
+def test_a_server_worker_makes_the_reports_ready_at_its_start_unless_told_not_to(data_dir, tmp_path):
+    home = {"HOME": str(tmp_path), "XDG_RUNTIME_DIR": None}  # where gunicorn would put its control socket
     with (running_server(data_dir, log=data_dir / "ready.log", CUSTOMER_INSIGHT_SCHEDULER="off",
-                         CUSTOMER_INSIGHT_REPORTS_READY="on") as (_url, ready),
+                         CUSTOMER_INSIGHT_REPORTS_READY="on", **home) as (_url, ready),
           running_server(data_dir, log=data_dir / "not-ready.log", CUSTOMER_INSIGHT_SCHEDULER="off",
                          CUSTOMER_INSIGHT_REPORTS_READY="off") as (_other, not_ready)):
         deadline = time.monotonic() + 60  # in the background: the server answers before it is done
@@ -69,6 +70,8 @@ def test_a_server_worker_makes_the_reports_ready_at_its_start_unless_told_not_to
             time.sleep(0.3)
         assert report_processes(ready) == (LAYOUT_PROCESSES, 1), (data_dir / "ready.log").read_text()
         assert report_processes(not_ready) == (0, 0)  # started by its first report instead
+        # and no gunicorn control socket, whose one default path every server of the user would take over
+        assert not (tmp_path / ".gunicorn").exists()
 
 
 @contextmanager
