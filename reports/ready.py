@@ -38,7 +38,8 @@ def prepare(reader: WarehouseReader) -> None:
     import reports.weasy  # noqa: F401
     try:
         glossary_ahead(reader)
-    except Exception:  # noqa: BLE001 - the first full report lays it out then
-        log.warning("reports: the Glossary could not be laid out ahead", exc_info=True)
+    except Exception as exc:  # noqa: BLE001 - the first full report lays it out then, and says what is wrong
+        # one line, no traceback: the usual cause is the server stopping during its first seconds
+        log.warning("reports: the Glossary could not be laid out ahead (%s: %s)", type(exc).__name__, exc)
     if browser is not None:
         concurrent.futures.wait([browser])  # its failure is logged by reports.charts
