@@ -24,6 +24,9 @@ INLINE = {"Link": "span"}
 # inline style properties worth keeping on paper (they carry meaning: a sentiment dot's colour, a bold level)
 KEPT_STYLES = {"color": "color", "backgroundColor": "background-color", "fontWeight": "font-weight",
                "fontStyle": "font-style"}
+# the start of a sentence or clause of a card's help that tells how to use the chart on screen ("Hover a point for
+# ...", "; drag to rotate", "click a legend entry ...", "Pick the features ...; the list keeps your order")
+ON_SCREEN = re.compile(r"(hover|sort by|click|double-click|drag|pick the|the list keeps)\b", re.IGNORECASE)
 
 
 def to_html(component: Any, figure_html: Callable[[go.Figure], Markup]) -> Markup:
@@ -68,6 +71,24 @@ def to_html(component: Any, figure_html: Callable[[go.Figure], Markup]) -> Marku
     if kind in VOID and namespace == "dash_html_components":
         return Markup(f"<{tag}>")
     return Markup(f"<{tag}{attrs}>") + inner + Markup(f"</{tag}>")
+
+
+def on_paper(help_text: str | None) -> str | None:
+    """A card's help without what only the screen can do (hover, click, drag, sort, pick): those sentences and
+    clauses are left out, the rest kept word for word."""
+    if not help_text:
+        return help_text
+    kept = []
+    for sentence in re.split(r"(?<=\.)\s+", help_text):
+        parts = sentence.split("; ")
+        clauses = [clause for clause in parts if not ON_SCREEN.match(clause.strip())]
+        if not clauses:
+            continue
+        text = "; ".join(clauses).strip()
+        if clauses[0] is not parts[0]:  # the sentence now starts with what was its second clause
+            text = text[0].upper() + text[1:]
+        kept.append(text if text.endswith((".", ")", "?", "!")) else text + ".")
+    return " ".join(kept) or None
 
 
 def table(columns: list[tuple[Any, Any]], rows: list[dict], classes: dict[Any, str] | None = None) -> Markup:

@@ -24,7 +24,7 @@ from dashapp.shell import chip_texts
 from dashapp.state import TABS
 from reports.charts import ChartRenderer
 from reports.content import TabReport, build_tab_report
-from reports.html import to_html
+from reports.html import on_paper, to_html
 from reports.layout import TEMPLATES, LaidOut, LayoutPool, join, lay_out_ahead, outline_of
 from reports.view import ReportError, View
 from warehouse.filters import Filters
@@ -144,7 +144,7 @@ def _section(report: TabReport, charts: ChartRenderer | None) -> tuple[_Section,
         svgs.append(charts.submit(figure))
         return Markup(f"@@figure-{len(svgs) - 1}@@")
 
-    cards = [{"title": c.title, "help": c.help, "body": to_html(c.body, placeholder),
+    cards = [{"title": c.title, "help": on_paper(c.help), "body": to_html(c.body, placeholder),
               "table": not isinstance(c.body, go.Figure)} for c in report.cards]
     return _Section(report, cards), svgs
 

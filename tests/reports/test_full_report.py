@@ -75,6 +75,27 @@ def test_the_full_report_has_each_tabs_cards_and_no_missing_part(full_pdf):
         assert (title in text) == (title != "Not in this PDF yet"), title
 
 
+def test_help_texts_leave_out_what_only_the_screen_can_do(full_pdf):
+    text = " ".join(page_text(full_pdf).split())  # one line: pdftotext breaks the help texts where the page does
+    for on_screen in ("Hover", "hover", "drag to rotate", "click a legend", "Pick the features", "list keeps"):
+        assert on_screen not in text, on_screen
+    # the rest of those help texts is there, word for word (dashapp/tabs/sentiment.py, usage_features.py,
+    # segmentation_rfm.py)
+    assert "else per month." in text and "Events per feature per week or month." in text
+    assert "One point per customer with activity, coloured by segment. At most" in text
+    assert "and so on (at most 6 steps). " in text
+
+
+def test_on_paper_keeps_every_other_sentence_and_clause_as_written():
+    from reports.html import on_paper
+
+    assert on_paper("Blank: not reached yet. Hover a cell for the details; on wide grids the cells show the "
+                    "percentage only.") == "Blank: not reached yet. On wide grids the cells show the percentage only."
+    assert on_paper("Counts, e.g. tickets; sort by any column. Drag to zoom.") == "Counts, e.g. tickets."
+    assert on_paper("Hover for the id.") is None and on_paper(None) is None and on_paper("") == ""
+    assert on_paper("Plain; two clauses. Unchanged (really).") == "Plain; two clauses. Unchanged (really)."
+
+
 def test_without_chromium_the_report_says_what_to_install(data_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))
     result = run_cli(data_dir, "report", "--url", "?tab=overview", "--out", str(tmp_path / "r.pdf"), check=False)
