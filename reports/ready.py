@@ -32,7 +32,10 @@ def prepare(reader: WarehouseReader) -> None:
         browser = charts.keep_ready()  # starts in its own thread while the rest is done here
     except ReportError as exc:
         log.warning("reports: %s", exc)
-    layout.keep_ready()
+    try:
+        layout.keep_ready()
+    except OSError as exc:  # the worker processes could not be started: the first report tries again
+        log.warning("reports: the layout workers could not be started ahead (%s)", exc)
     import pikepdf  # noqa: F401 - the join of the parts and the front page are made in this process
 
     import reports.weasy  # noqa: F401
