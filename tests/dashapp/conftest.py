@@ -6,7 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
-from config.settings import DATA_DIR_ENV, WAREHOUSE_URL_ENV
+from config.settings import DATA_DIR_ENV, WAREHOUSE_URL_ENV, Settings, load_settings
 from tests.conftest import copy_enrichment_cache
 from tests.etl.conftest import SAMPLES, run_cli
 
@@ -46,3 +46,16 @@ def load_sample_copy(tmp_path_factory, source: Path, data: Path) -> None:
         run_cli(done, "load", "--source", str(source))
         _LOADED[key] = done
     shutil.copytree(_LOADED[key], data, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.lock"))
+
+
+def refreshable_sample(tmp_path_factory, tmp_path: Path, monkeypatch) -> tuple[Path, Path, Settings]:
+    """(source, data, settings): a warehouse in the test's own data folder loaded from a source folder that starts
+    as the 10-customer sample (prd10_source, load_sample_copy), set as the environment's, with no refresh source
+    or warehouse URL of its own: "Refresh data" reloads that source folder. For the refresh tests
+    (tests/etl/test_refresh.py, tests/dashapp/test_refresh_button.py)."""
+    source, data = prd10_source(tmp_path_factory), tmp_path / "data"
+    load_sample_copy(tmp_path_factory, source, data)
+    monkeypatch.setenv(DATA_DIR_ENV, str(data))
+    monkeypatch.delenv("CUSTOMER_INSIGHT_REFRESH_SOURCE", raising=False)
+    monkeypatch.delenv(WAREHOUSE_URL_ENV, raising=False)
+    return source, data, load_settings()

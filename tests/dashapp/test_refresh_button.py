@@ -8,23 +8,15 @@ import shutil
 
 import pytest
 
-from config.settings import load_settings
 from dashapp.app import create_app
-from tests.dashapp.conftest import load_sample_copy, prd10_source
+from tests.dashapp.conftest import refreshable_sample
 from tests.etl.conftest import SAMPLES
 from tests.etl.test_refresh import wait_for
 
 
 @pytest.fixture()
 def loaded(tmp_path_factory, tmp_path, monkeypatch):
-    """A warehouse loaded from a source folder that starts as the 10-customer sample (tests/etl/test_refresh.py's
-    fixture, with the source folder and load of tests/dashapp/conftest.py: a load made once and copied)."""
-    source, data = prd10_source(tmp_path_factory), tmp_path / "data"
-    load_sample_copy(tmp_path_factory, source, data)
-    monkeypatch.setenv("CUSTOMER_INSIGHT_DATA_DIR", str(data))
-    monkeypatch.delenv("CUSTOMER_INSIGHT_REFRESH_SOURCE", raising=False)
-    monkeypatch.delenv("CUSTOMER_INSIGHT_WAREHOUSE_URL", raising=False)
-    return source, data, load_settings()
+    return refreshable_sample(tmp_path_factory, tmp_path, monkeypatch)
 
 
 def press(app, clicks: int | None, page_version: str) -> dict:

@@ -10,10 +10,9 @@ import time
 
 import pytest
 
-from config.settings import load_settings
 from etl.refresh import RefreshState, read_state, start_refresh, write_state
 from tests.conftest import copy_enrichment_cache
-from tests.dashapp.conftest import load_sample_copy, prd10_source
+from tests.dashapp.conftest import refreshable_sample
 from tests.etl.conftest import SAMPLES
 from warehouse.filters import Filters
 from warehouse.reader import WarehouseReader
@@ -38,15 +37,7 @@ def customers_loaded(reader: WarehouseReader) -> int:
 
 @pytest.fixture()
 def loaded(tmp_path_factory, tmp_path, monkeypatch):
-    """A warehouse loaded from a source folder that starts as the 10-customer sample, in a data folder of the test's
-    own (tests/dashapp/conftest.py: the sample at one fixed path, whose load is made once and copied; the load
-    records that path, which a refresh reloads)."""
-    source, data = prd10_source(tmp_path_factory), tmp_path / "data"
-    load_sample_copy(tmp_path_factory, source, data)
-    monkeypatch.setenv("CUSTOMER_INSIGHT_DATA_DIR", str(data))
-    monkeypatch.delenv("CUSTOMER_INSIGHT_REFRESH_SOURCE", raising=False)
-    monkeypatch.delenv("CUSTOMER_INSIGHT_WAREHOUSE_URL", raising=False)
-    return source, data, load_settings()
+    return refreshable_sample(tmp_path_factory, tmp_path, monkeypatch)
 
 
 def history(data) -> list[dict]:
