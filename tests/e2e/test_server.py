@@ -19,6 +19,7 @@ import pytest
 from reports.layout import LAYOUT_PROCESSES
 from tests.e2e.conftest import running_server
 from tests.etl.conftest import SAMPLES, run_cli
+from tests.reports.test_charts import chromium_pids
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +51,11 @@ def test_parallel_first_requests_to_fresh_workers_all_succeed(data_dir):
 
 def report_processes(master_pid: int) -> tuple[int, int]:
     """(layout workers, Chromium browsers) among the server's descendants (its worker's, it has one)."""
-    layout = browsers = 0
+    layout = 0
     for process in psutil.Process(master_pid).children(recursive=True):
         with contextlib.suppress(psutil.Error):
-            command = process.cmdline()
-            layout += command[1:3] == ["-m", "reports.layout"]
-            browsers += "chrom" in process.name().lower() and not any(a.startswith("--type=") for a in command)
-    return layout, browsers
+            layout += process.cmdline()[1:3] == ["-m", "reports.layout"]
+    return layout, len(chromium_pids(master_pid))
 
 
 def test_a_server_worker_makes_the_reports_ready_at_its_start_unless_told_not_to(data_dir, tmp_path):

@@ -12,10 +12,10 @@ from reports import charts
 from reports.charts import render_svgs
 
 
-def chromium_pids() -> set[int]:
-    """The browser processes (not their helper processes) started by this test process."""
+def chromium_pids(root: int | None = None) -> set[int]:
+    """The browser processes (not their helper processes) started by this test process (or by process `root`)."""
     found = set()
-    for process in psutil.Process().children(recursive=True):
+    for process in psutil.Process(root).children(recursive=True):
         try:
             if ("chrom" in process.name().lower() and process.status() != psutil.STATUS_ZOMBIE
                     and not any(a.startswith("--type=") for a in process.cmdline())):
